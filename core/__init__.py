@@ -1,0 +1,1 @@
+"""Computation for the playground: statistics and models, with no Streamlit import."""

@@ -1,0 +1,1 @@
+"""A/B testing: sizing, sequential testing and the analysis of finished tests."""

@@ -1,0 +1,1 @@
+"""Fraud detection: the transaction stream simulator, the model and its evaluation."""
