@@ -1,0 +1,295 @@
+"""Tests for the narration scripts, their rendering and the speech clean-up."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.narration import (
+    SCRIPT_DIR,
+    format_number,
+    list_placeholders,
+    load_script,
+    number_words,
+    render_script,
+    speech_chunks,
+    speech_text,
+    spoken_seconds,
+)
+from ui.narration import control_html, script_json
+
+# Values each page passes to narrate(), for its default inputs and for changed inputs,
+# with the spoken form of the page's key number that the text must contain.
+SAMPLE_SIZE_DEFAULT = {
+    "baseline_rate": 0.12,
+    "treatment_rate": 0.14,
+    "n_per_variant": 4438,
+    "n_total": 8876,
+    "n_treatments": 1,
+    "daily_traffic_per_variant": 5000,
+    "days_to_run": 7,
+    "days_exact": 1,
+    "power": 0.8,
+    "alpha": 0.05,
+    "alpha_per_comparison": None,
+    "sides": "two-sided",
+}
+SAMPLE_SIZE_CHANGED = {
+    "baseline_rate": 0.05,
+    "treatment_rate": 0.055,
+    "n_per_variant": 52_221,
+    "n_total": 156_663,
+    "n_treatments": 2,
+    "daily_traffic_per_variant": 2000,
+    "days_to_run": 27,
+    "days_exact": None,
+    "power": 0.9,
+    "alpha": 0.05,
+    "alpha_per_comparison": 0.025,
+    "sides": "one-sided",
+}
+SCRIPT_CASES = {
+    "home": [
+        ({"n_pages": 4, "n_ab_pages": 3, "n_fraud_pages": 1}, "four pages"),
+        ({"n_pages": 6, "n_ab_pages": 3, "n_fraud_pages": 3}, "six pages"),
+    ],
+    "ab_sample_size": [
+        (SAMPLE_SIZE_DEFAULT, "4,438 users per variant"),
+        (SAMPLE_SIZE_CHANGED, "52,221 users per variant"),
+    ],
+}
+
+MIN_SECONDS = 45
+MAX_SECONDS = 120
+SCRIPT_IDS = sorted(path.stem for path in SCRIPT_DIR.glob("*.md"))
+RENDER_CASES = [
+    pytest.param(page_id, values, key_phrase, id=f"{page_id}-{index}")
+    for page_id, cases in SCRIPT_CASES.items()
+    for index, (values, key_phrase) in enumerate(cases)
+]
+
+
+@pytest.mark.parametrize("page_id", SCRIPT_IDS)
+def test_every_script_has_cases(page_id):
+    assert page_id in SCRIPT_CASES, f"add default and changed values for {page_id} to SCRIPT_CASES"
+
+
+@pytest.mark.parametrize("page_id", SCRIPT_IDS)
+def test_script_placeholders_are_valid(page_id):
+    names = {name for name, _ in list_placeholders(load_script(page_id))}
+    for values, _ in SCRIPT_CASES.get(page_id, []):
+        assert names <= set(values), f"values lack {sorted(names - set(values))}"
+
+
+@pytest.mark.parametrize(("page_id", "values", "key_phrase"), RENDER_CASES)
+def test_script_renders_completely(page_id, values, key_phrase):
+    text = render_script(load_script(page_id), values)
+    assert "{" not in text
+    assert "}" not in text
+    assert key_phrase in text
+    assert key_phrase in speech_text(text)
+
+
+@pytest.mark.parametrize(("page_id", "values", "key_phrase"), RENDER_CASES)
+def test_script_length_fits_spoken_range(page_id, values, key_phrase):
+    seconds = spoken_seconds(speech_text(render_script(load_script(page_id), values)))
+    assert seconds >= MIN_SECONDS
+    assert seconds <= MAX_SECONDS
+
+
+@pytest.mark.parametrize("page_id", SCRIPT_IDS)
+def test_script_speaks_without_symbols(page_id):
+    values, _ = SCRIPT_CASES[page_id][0]
+    spoken = speech_text(render_script(load_script(page_id), values))
+    assert re.search(r"[^\w\s.,;:?!'\"()-]", spoken) is None
+
+
+@pytest.mark.parametrize("page_id", SCRIPT_IDS)
+def test_script_with_no_values_drops_sentences(page_id):
+    text = render_script(load_script(page_id), {})
+    assert "{" not in text
+    assert "}" not in text
+    assert text.strip()
+
+
+def test_sample_size_optional_sentences():
+    default = render_script(load_script("ab_sample_size"), SAMPLE_SIZE_DEFAULT)
+    changed = render_script(load_script("ab_sample_size"), SAMPLE_SIZE_CHANGED)
+    assert "rounded up from one day" in default
+    assert "rounded up" not in changed
+    assert "an alpha of 0.025" in changed
+    assert "split between them" not in default
+    assert "seven days" in default
+    assert "two treatments" in changed
+
+
+@pytest.mark.parametrize(
+    ("template", "values", "expected"),
+    [
+        ("{n}", {"n": 4438}, "4,438"),
+        ("{n}", {"n": 4438.0}, "4,438"),
+        ("{n}", {"n": 1_234_567}, "1,234,567"),
+        ("{n}", {"n": 0.05}, "0.05"),
+        ("{n}", {"n": -3}, "minus 3"),
+        ("{n}", {"n": 1e-9}, "less than 0.001"),
+        ("{n}", {"n": True}, "yes"),
+        ("{n}", {"n": "two-sided"}, "two-sided"),
+        ("{p:percent}", {"p": 0.12}, "12 percent"),
+        ("{p:percent}", {"p": 0.025}, "2.5 percent"),
+        ("{p:percent}", {"p": 0.1}, "10 percent"),
+        ("{d:points}", {"d": 0.02}, "2 percentage points"),
+        ("{d:points}", {"d": 0.01}, "1 percentage point"),
+        ("{d:words}", {"d": 7}, "seven"),
+        ("{d:words}", {"d": 438}, "four hundred thirty-eight"),
+        ("{d:words}", {"d": 4438}, "4,438"),
+        ("{d:count:day}", {"d": 1}, "1 day"),
+        ("{d:count:day}", {"d": 14}, "14 days"),
+        ("{d:count_words:day}", {"d": 7}, "seven days"),
+        ("{n:count:analysis:analyses}", {"n": 2}, "2 analyses"),
+    ],
+)
+def test_render_formats_values(template, values, expected):
+    assert render_script(template, values) == expected + "\n"
+
+
+@pytest.mark.parametrize("missing", [None, math.nan, math.inf, [1, 2], "text for a number"])
+def test_render_drops_sentence_with_missing_value(missing):
+    template = "You need {n:count:user}. Power is {p:percent}. Done."
+    assert render_script(template, {"n": 4438, "p": missing}) == "You need 4,438 users. Done.\n"
+
+
+def test_render_drops_emptied_list_item():
+    template = "Facts:\n- first {a}\n- second {b}\n"
+    assert render_script(template, {"a": 1}) == "Facts:\n- first 1\n"
+
+
+@pytest.mark.parametrize("template", ["a { b", "a } b", "{n:unknown}", "{n:count}", "{ n }"])
+def test_render_rejects_bad_template(template):
+    with pytest.raises(ValueError, match="template|placeholder"):
+        render_script(template, {"n": 1})
+
+
+def test_render_removes_braces_from_strings():
+    assert render_script("Name {x}.", {"x": "{evil}"}) == "Name evil.\n"
+
+
+def test_list_placeholders_in_order():
+    template = "{a} and {b:percent}, {c:count:day:days}"
+    assert list_placeholders(template) == [("a", ""), ("b", "percent"), ("c", "count:day:days")]
+
+
+@pytest.mark.parametrize("page_id", ["../secret", "Home", "", "a/b", "home.md"])
+def test_load_script_rejects_bad_page_id(page_id):
+    with pytest.raises(ValueError, match="page_id"):
+        load_script(page_id)
+
+
+def test_load_script_missing_file():
+    with pytest.raises(FileNotFoundError, match="no_such_page"):
+        load_script("no_such_page")
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("Significance α is 5%.", "Significance alpha is 5 percent."),
+        ("From 12% → 14%", "From 12 percent to 14 percent."),
+        ("**Bold** and _italic_ and `code`", "Bold and italic and code."),
+        ("# Title\n\nText", "Title. Text."),
+        ("Read [the docs](https://example.org).", "Read the docs."),
+        ("An A/B test", "An A B test."),
+        ("n ≥ 30 and p < 0.05", "n at least 30 and p less than 0.05."),
+        ("Lift of -0.3 points", "Lift of minus 0.3 points."),
+        ("Weeks 2-4 — then stop", "Weeks 2 to 4, then stop."),
+        ("▶ Play 😀 now", "Play now."),
+        ("- one\n- two", "one. two."),
+    ],
+)
+def test_speech_text_replaces_symbols(markdown, expected):
+    assert speech_text(markdown) == expected
+
+
+@given(st.text())
+def test_speech_text_leaves_no_symbols(markdown):
+    spoken = speech_text(markdown)
+    assert re.search(r"[^\w\s.,;:?!'\"()-]", spoken) is None
+
+
+_PLACEHOLDER_SPECS = ["", ":percent", ":points", ":words", ":count:day", ":count_words:user:users"]
+_NAMES = ["a", "b", "c"]
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(),
+    st.lists(st.integers(), max_size=2),
+)
+_template_pieces = st.one_of(
+    st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=20),
+    st.builds(lambda name, spec: "{" + name + spec + "}", st.sampled_from(_NAMES), st.sampled_from(_PLACEHOLDER_SPECS)),
+    st.sampled_from([". ", "\n", "\n\n", "- ", "! "]),
+)
+
+
+@given(st.lists(_template_pieces, max_size=12), st.dictionaries(st.sampled_from(_NAMES), _values))
+def test_render_never_leaves_braces(pieces, values):
+    text = render_script("".join(pieces), values)
+    assert "{" not in text
+    assert "}" not in text
+
+
+@given(st.integers(min_value=0, max_value=999))
+def test_number_words_are_words(number):
+    assert re.fullmatch(r"[a-z]+(?:[ -][a-z]+)*", number_words(number))
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12))
+def test_format_number_has_no_exponent(value):
+    assert "e" not in format_number(value).replace("less", "").replace("between", "").replace("zero", "")
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600))
+def test_speech_chunks_are_short(text):
+    chunks = speech_chunks(text, max_chars=50)
+    assert all(len(chunk) <= 50 for chunk in chunks)
+    assert all(chunk.strip() == chunk and chunk for chunk in chunks)
+
+
+def test_speech_chunks_split_sentences():
+    text = "First sentence. Second one? Third, with a comma!"
+    assert speech_chunks(text) == ["First sentence.", "Second one?", "Third, with a comma!"]
+    assert " ".join(speech_chunks(text)) == text
+
+
+def test_script_json_cannot_close_script():
+    encoded = script_json({"chunks": ["</script><script>alert(1)</script> & \u2028"]})
+    assert "<" not in encoded
+    assert ">" not in encoded
+    assert "&" not in encoded
+    assert "\u2028" not in encoded
+    assert json.loads(encoded) == {"chunks": ["</script><script>alert(1)</script> & \u2028"]}
+
+
+def test_control_html_survives_sanitizer():
+    # DOMPurify (the sanitizer of st.html) removes a script whose text contains "<"
+    # followed by a letter, "/" or "!", so such a sequence would silently disable the player.
+    page = control_html("home", "Text with </script> and <b>tags</b>.")
+    script = page[page.index("<script>") + len("<script>") : page.rindex("</script>")]
+    assert re.search(r"<[/\w!]", script) is None
+    assert page.count("</script>") == 1
+
+
+def test_control_html_carries_chunks():
+    page = control_html("ab_sample_size", "You need 4,438 users per variant. That is all.")
+    config_text = page[page.rindex("})(") + 3 : page.rindex(");</script>")]
+    config = json.loads(config_text)
+    assert config["pageId"] == "ab_sample_size"
+    assert config["rootId"] == "narration-ab_sample_size"
+    assert config["chunks"] == ["You need 4,438 users per variant.", "That is all."]
+    assert 'id="narration-ab_sample_size"' in page
