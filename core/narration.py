@@ -18,7 +18,7 @@ contains placeholders that the page fills with its current numbers:
     A number followed by the noun in the right number: ``1 day``, ``14 days``. The plural
     is the noun plus "s" unless given.
 ``{name:count_words:noun}`` and ``{name:count_words:noun:plural}``
-    The same with the number in words: ``seven days``.
+    The same with the number in words: ``seven days``, and ``no days`` for zero.
 
 A placeholder whose value is missing, ``None``, not finite, or of a type its format
 cannot speak removes the whole sentence that contains it, so the spoken text never
@@ -131,9 +131,9 @@ def speech_text(markdown: str) -> str:
     """Convert Markdown to plain text that a speech engine reads as words.
 
     Removes Markdown markup and HTML tags, and a link keeps only its text. Symbols become
-    words (``α`` is "alpha", ``%`` is "percent", ``→`` is "to", ``≥`` is "at least",
-    ``A/B`` is "A B"). Any other symbol, emoji or bracket is dropped, because an engine
-    would spell it out or read its character name. Paragraphs and list items become
+    words: ``α`` is "alpha", ``%`` is "percent", ``→`` is "to", ``≥`` is "at least",
+    ``A/B`` is "A B" and ``yes/no`` is "yes or no". Any other symbol, emoji or bracket is
+    dropped, because an engine would spell it out or read its character name. Paragraphs and list items become
     sentences that end with punctuation, joined by single spaces.
     """
     text = re.sub(r"<!--.*?-->", " ", markdown, flags=re.DOTALL)
@@ -286,7 +286,10 @@ def _format_value(match: re.Match[str], values: Mapping[str, object]) -> str:
 
     noun = parts[1].strip()
     plural = parts[2].strip() if len(parts) == 3 else noun + "s"
-    amount = _whole_words(value) if parts[0] == "count_words" else format_number(value)
+    if parts[0] == "count_words":
+        amount = "no" if value == 0 else _whole_words(value)
+    else:
+        amount = format_number(value)
     return f"{amount} {noun if value == 1 else plural}"
 
 
@@ -317,7 +320,8 @@ _SYMBOL_WORDS = {
 
 
 def _speak_symbols(text: str) -> str:
-    text = re.sub(r"\bA/B\b", "A B", text)
+    text = re.sub(r"\b([A-Z])/([A-Z])\b", r"\1 \2", text)
+    text = re.sub(r"\band/or\b", "and or", text)
     text = re.sub(r"(\d)\s*/\s*(\d)", r"\1 in \2", text)
     text = re.sub(r"(\d)\s*-\s*(\d)", r"\1 to \2", text)
     text = re.sub(r"(^|[\s(])-(?=\d)", r"\1minus ", text)

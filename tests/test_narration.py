@@ -55,8 +55,8 @@ SAMPLE_SIZE_CHANGED = {
 }
 SCRIPT_CASES = {
     "home": [
-        ({"n_pages": 4, "n_ab_pages": 3, "n_fraud_pages": 1}, "four pages"),
-        ({"n_pages": 6, "n_ab_pages": 3, "n_fraud_pages": 3}, "six pages"),
+        ({"n_pages": 1, "n_ab_pages": 1, "n_fraud_pages": 0}, "one page besides this one"),
+        ({"n_pages": 6, "n_ab_pages": 3, "n_fraud_pages": 3}, "six pages besides this one"),
     ],
     "ab_sample_size": [
         (SAMPLE_SIZE_DEFAULT, "4,438 users per variant"),
@@ -150,6 +150,8 @@ def test_sample_size_optional_sentences():
         ("{d:count:day}", {"d": 1}, "1 day"),
         ("{d:count:day}", {"d": 14}, "14 days"),
         ("{d:count_words:day}", {"d": 7}, "seven days"),
+        ("{d:count_words:day}", {"d": 1}, "one day"),
+        ("{d:count_words:day}", {"d": 0}, "no days"),
         ("{n:count:analysis:analyses}", {"n": 2}, "2 analyses"),
     ],
 )
@@ -203,6 +205,7 @@ def test_load_script_missing_file():
         ("# Title\n\nText", "Title. Text."),
         ("Read [the docs](https://example.org).", "Read the docs."),
         ("An A/B test", "An A B test."),
+        ("Run A/A tests and/or checks", "Run A A tests and or checks."),
         ("n ≥ 30 and p < 0.05", "n at least 30 and p less than 0.05."),
         ("Lift of -0.3 points", "Lift of minus 0.3 points."),
         ("Weeks 2-4 — then stop", "Weeks 2 to 4, then stop."),

@@ -350,6 +350,7 @@
         }
         control.root.setAttribute("data-state", mode);
         control.play.disabled = available !== "ready";
+        control.rate.disabled = available !== "ready";
         control.pause.disabled = !owns;
         control.pause.textContent = owns && state.paused ? "Resume" : "Pause";
         control.pause.setAttribute("aria-pressed", owns && state.paused ? "true" : "false");

@@ -1,0 +1,216 @@
+"""The narration control in headless Chromium, with a recording speechSynthesis stub.
+
+Headless Chromium has no speech voices, so an init script replaces
+``window.speechSynthesis`` and ``SpeechSynthesisUtterance`` before the app loads. The stub
+records every call in ``window.__speechCalls`` and offers a French default voice and an
+English one, so the tests also see which voice the player picks.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.app_utils import assert_no_exception, open_page, wait_for_app
+
+_STUB_TEMPLATE = """
+(() => {
+  const calls = [];
+  window.__speechCalls = calls;
+  const voices = %(voices)s;
+  const synth = {
+    speaking: false,
+    pending: false,
+    paused: false,
+    getVoices() { return voices; },
+    speak(utterance) {
+      calls.push({ method: "speak", text: utterance.text, rate: utterance.rate,
+                   lang: utterance.lang, voice: utterance.voice ? utterance.voice.name : null });
+      this.speaking = true;
+    },
+    pause() { calls.push({ method: "pause" }); this.paused = true; },
+    resume() { calls.push({ method: "resume" }); this.paused = false; },
+    cancel() { calls.push({ method: "cancel" }); this.speaking = false; },
+    addEventListener() {},
+    removeEventListener() {},
+  };
+  Object.defineProperty(window, "speechSynthesis", { value: synth, configurable: true });
+  window.SpeechSynthesisUtterance = function (text) {
+    this.text = text;
+    this.lang = "";
+    this.rate = 1;
+    this.voice = null;
+  };
+})();
+"""
+VOICES = [
+    {"name": "Stub French", "lang": "fr-FR", "localService": True, "default": True},
+    {"name": "Stub English", "lang": "en-US", "localService": True, "default": False},
+]
+SPEECH_STUB = _STUB_TEMPLATE % {"voices": json.dumps(VOICES)}
+NO_VOICE_STUB = _STUB_TEMPLATE % {"voices": "[]"}
+NO_SPEECH_STUB = """
+delete Window.prototype.speechSynthesis;
+delete window.speechSynthesis;
+delete window.SpeechSynthesisUtterance;
+"""
+
+# URL path, page id and the spoken phrase with the page's key number at default inputs.
+PAGES = [
+    pytest.param("", "home", None, id="home"),
+    pytest.param("ab_sample_size", "ab_sample_size", "4,438 users per variant", id="ab_sample_size"),
+]
+# The player waits this long for voices before it reports that there are none.
+VOICE_WAIT_MS = 2000
+
+
+def _control(page: Page, page_id: str):
+    return page.locator(f"#narration-{page_id}")
+
+
+def _button(page: Page, page_id: str, role: str):
+    return _control(page, page_id).locator(f'[data-narration-role="{role}"]')
+
+
+def _calls(page: Page) -> list[dict]:
+    return page.evaluate("window.__speechCalls")
+
+
+def _methods(page: Page) -> list[str]:
+    return [call["method"] for call in _calls(page)]
+
+
+def _spoken_text(page: Page) -> str:
+    """Join the utterances queued since the last cancel(), the text that is being read."""
+    calls = _calls(page)
+    last_cancel = max((index for index, call in enumerate(calls) if call["method"] == "cancel"), default=-1)
+    return " ".join(call["text"] for call in calls[last_cancel + 1 :] if call["method"] == "speak")
+
+
+def _open_with_stub(page: Page, app_url: str, path: str, stub: str = SPEECH_STUB) -> None:
+    page.add_init_script(stub)
+    open_page(page, app_url, path)
+    assert_no_exception(page)
+
+
+def _home_key_phrase(page: Page) -> str:
+    # The home script counts the pages in the navigation menu besides the home page.
+    from core.narration import render_script
+
+    n_pages = page.locator('[data-testid="stSidebarNavLink"]').count() - 1
+    return render_script("{n:count_words:page} besides this one", {"n": n_pages}).strip()
+
+
+@pytest.mark.parametrize(("path", "page_id", "key_phrase"), PAGES)
+def test_play_speaks_page_text(page, app_url, path, page_id, key_phrase):
+    _open_with_stub(page, app_url, path)
+    if key_phrase is None:
+        key_phrase = _home_key_phrase(page)
+    expect(_control(page, page_id)).to_have_attribute("data-state", "idle")
+
+    _button(page, page_id, "play").click()
+
+    expect(_control(page, page_id)).to_have_attribute("data-state", "playing")
+    methods = _methods(page)
+    assert methods[0] == "cancel"
+    assert methods[1] == "speak"
+    spoken = _spoken_text(page)
+    assert key_phrase in spoken
+    speaks = [call for call in _calls(page) if call["method"] == "speak"]
+    assert {call["voice"] for call in speaks} == {"Stub English"}
+    assert {call["lang"] for call in speaks} == {"en-US"}
+
+
+@pytest.mark.parametrize(("path", "page_id", "key_phrase"), PAGES)
+def test_transcript_matches_speech(page, app_url, path, page_id, key_phrase):
+    _open_with_stub(page, app_url, path)
+    if key_phrase is None:
+        key_phrase = _home_key_phrase(page)
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Transcript")
+    expander.get_by_text("Transcript").click()
+    expect(expander).to_contain_text(key_phrase)
+
+
+def test_play_speaks_changed_number(page, app_url):
+    _open_with_stub(page, app_url, "ab_sample_size")
+    mde = page.get_by_role("spinbutton", name="Min detectable effect (MDE)")
+    mde.fill("1")
+    mde.press("Enter")
+    wait_for_app(page)
+
+    _button(page, "ab_sample_size", "play").click()
+
+    spoken = _spoken_text(page)
+    assert "17,169 users per variant" in spoken
+    assert "4,438" not in spoken
+
+
+def test_pause_resume_stop_call_api(page, app_url):
+    _open_with_stub(page, app_url, "ab_sample_size")
+    control = _control(page, "ab_sample_size")
+    pause = _button(page, "ab_sample_size", "pause")
+    _button(page, "ab_sample_size", "play").click()
+
+    pause.click()
+    assert _methods(page)[-1] == "pause"
+    expect(control).to_have_attribute("data-state", "paused")
+    expect(pause).to_have_text("Resume")
+
+    pause.click()
+    assert _methods(page)[-1] == "resume"
+    expect(control).to_have_attribute("data-state", "playing")
+    expect(pause).to_have_text("Pause")
+
+    _button(page, "ab_sample_size", "stop").click()
+    assert _methods(page)[-1] == "cancel"
+    expect(control).to_have_attribute("data-state", "idle")
+    expect(pause).to_be_disabled()
+
+
+def test_speed_change_requeues_at_new_rate(page, app_url):
+    _open_with_stub(page, app_url, "ab_sample_size")
+    _button(page, "ab_sample_size", "play").click()
+
+    _button(page, "ab_sample_size", "rate").select_option("1.5")
+
+    calls = _calls(page)
+    last_cancel = max(index for index, call in enumerate(calls) if call["method"] == "cancel")
+    requeued = [call for call in calls[last_cancel + 1 :] if call["method"] == "speak"]
+    assert requeued
+    assert {call["rate"] for call in requeued} == {1.5}
+
+
+def test_leaving_page_stops_speech(page, app_url):
+    _open_with_stub(page, app_url, "ab_sample_size")
+    _button(page, "ab_sample_size", "play").click()
+    cancels_before = _methods(page).count("cancel")
+
+    page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="Home").click()
+    wait_for_app(page)
+
+    page.wait_for_function(
+        f"window.__speechCalls.filter(c => c.method === 'cancel').length > {cancels_before}",
+        timeout=5000,
+    )
+
+
+def test_no_voices_points_to_transcript(page, app_url):
+    _open_with_stub(page, app_url, "ab_sample_size", NO_VOICE_STUB)
+    control = _control(page, "ab_sample_size")
+
+    expect(control).to_have_attribute("data-state", "novoices", timeout=VOICE_WAIT_MS + 5000)
+    expect(control).to_contain_text("no speech voices")
+    expect(control).to_contain_text("transcript")
+    expect(_button(page, "ab_sample_size", "play")).to_be_disabled()
+
+
+def test_no_speech_api_points_to_transcript(page, app_url):
+    _open_with_stub(page, app_url, "ab_sample_size", NO_SPEECH_STUB)
+    control = _control(page, "ab_sample_size")
+
+    expect(control).to_have_attribute("data-state", "unsupported")
+    expect(control).to_contain_text("cannot read text aloud")
+    expect(control).to_contain_text("transcript")
+    expect(_button(page, "ab_sample_size", "play")).to_be_disabled()
