@@ -6,6 +6,8 @@ import logging
 
 import streamlit as st
 
+from ui.narration import narrate
+
 # Core modules log the duration of long work; show it in the server log.
 logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("core").setLevel(logging.INFO)
@@ -20,6 +22,11 @@ FRAUD_PAGES: list[st.Page] = []
 
 def home() -> None:
     st.title("Build Systems That Work")
+    narrate("home", {
+        "n_pages": len(AB_PAGES) + len(FRAUD_PAGES),
+        "n_ab_pages": len(AB_PAGES),
+        "n_fraud_pages": len(FRAUD_PAGES),
+    })
     st.markdown(
         "An interactive playground for two topics that interviews ask about and that teams "
         "often get wrong in production. Every number is computed live and checked against "

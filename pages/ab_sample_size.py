@@ -18,6 +18,7 @@ from core.ab.sample_size import (
 )
 from ui.ab_inputs import scenario_from_values, sizing_inputs
 from ui.messages import show_input_error
+from ui.narration import narrate
 
 PAGE_ID = "ab_sample_size"
 # Beyond these a plan is still shown, with a warning that it is impractical.
@@ -43,6 +44,8 @@ st.caption(
     "and how many days that takes."
 )
 
+# Filled once the plan is known, but shown above the inputs.
+narration = st.container()
 values = sizing_inputs(PAGE_ID)
 scenario = scenario_from_values(values)
 try:
@@ -50,6 +53,23 @@ try:
 except ValueError as error:
     show_input_error(error, "the sample size")
     st.stop()
+
+with narration:
+    narrate(PAGE_ID, {
+        "baseline_rate": scenario.baseline_rate,
+        "treatment_rate": scenario.treatment_rate,
+        "n_per_variant": plan.n_per_variant,
+        "n_total": plan.n_total,
+        "n_treatments": scenario.n_treatments,
+        "daily_traffic_per_variant": scenario.daily_traffic_per_variant,
+        "days_to_run": plan.days_to_run,
+        # None drops the sentences that do not apply to this scenario.
+        "days_exact": plan.days_exact if plan.days_exact != plan.days_to_run else None,
+        "power": scenario.power,
+        "alpha": scenario.alpha,
+        "alpha_per_comparison": scenario.alpha_per_comparison if scenario.n_treatments > 1 else None,
+        "sides": "two-sided" if scenario.two_sided else "one-sided",
+    })
 
 if scenario.n_treatments > 1:
     st.info(

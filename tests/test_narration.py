@@ -21,6 +21,7 @@ from core.narration import (
     speech_text,
     spoken_seconds,
 )
+from tests.app_utils import run_page
 from ui.narration import control_html, script_json
 
 # Values each page passes to narrate(), for its default inputs and for changed inputs,
@@ -296,3 +297,35 @@ def test_control_html_carries_chunks():
     assert config["rootId"] == "narration-ab_sample_size"
     assert config["chunks"] == ["You need 4,438 users per variant.", "That is all."]
     assert 'id="narration-ab_sample_size"' in page
+
+
+# Each page that calls narrate(): its path for AppTest (None is the home page), URL query
+# parameters, and the phrase with the key number its transcript must contain.
+PAGE_TRANSCRIPT_CASES = [
+    pytest.param(None, {}, "besides this one", id="home"),
+    pytest.param("pages/ab_sample_size.py", {}, "4,438 users per variant", id="sample_size-default"),
+    pytest.param(
+        "pages/ab_sample_size.py", {"mde": "1"}, "17,169 users per variant", id="sample_size-mde"
+    ),
+    pytest.param(
+        "pages/ab_sample_size.py",
+        {"variants": "3", "weeks": "false"},
+        "each comparison uses an alpha of 0.0167",
+        id="sample_size-variants",
+    ),
+]
+
+
+def _transcript(app) -> str:
+    expanders = [expander for expander in app.expander if expander.label == "Transcript"]
+    assert len(expanders) == 1
+    return "\n".join(element.value for element in expanders[0].markdown)
+
+
+@pytest.mark.parametrize(("page", "query", "key_phrase"), PAGE_TRANSCRIPT_CASES)
+def test_page_transcript_has_key_number(page, query, key_phrase):
+    app = run_page(page, query)
+    assert not app.exception
+    transcript = _transcript(app)
+    assert key_phrase in transcript
+    assert "{" not in transcript
