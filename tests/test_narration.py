@@ -22,6 +22,7 @@ from core.narration import (
     spoken_seconds,
 )
 from tests.app_utils import run_page
+from tests.conftest import ROOT
 from ui.narration import control_html, script_json
 
 # Values each page passes to narrate(), for its default inputs and for changed inputs,
@@ -329,3 +330,28 @@ def test_page_transcript_has_key_number(page, query, key_phrase):
     transcript = _transcript(app)
     assert key_phrase in transcript
     assert "{" not in transcript
+
+
+def _sample_size_app_with_markdown_name(root):
+    import sys
+
+    sys.path.insert(0, root)
+    from ui.narration import narrate
+
+    values = {
+        "baseline_rate": 0.12, "treatment_rate": 0.14, "n_per_variant": 4438, "n_total": 8876,
+        "n_treatments": 1, "daily_traffic_per_variant": 5000, "days_to_run": 7, "days_exact": 1,
+        "power": 0.8, "alpha": 0.05, "alpha_per_comparison": None, "sides": "**bold** $x$",
+    }
+    narrate("ab_sample_size", values)
+
+
+def test_narrate_escapes_user_markdown():
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_function(_sample_size_app_with_markdown_name, args=(str(ROOT),)).run()
+    assert not app.exception
+    transcript = _transcript(app)
+    assert r"This is a \*\*bold\*\* \$x\$ test." in transcript
+    control = app.get("html")[0].proto.body
+    assert "This is a bold x test." in control

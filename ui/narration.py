@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -52,14 +53,19 @@ def narrate(page_id: str, values: Mapping[str, object]) -> str:
     warning in place of the control and this returns an empty string, so a broken
     script never stops the page.
     """
+    # Strings can come from the user (variant names), so the transcript shows Markdown
+    # in them as typed. The speech is rendered from the raw values.
+    escaped = {key: _escape_markdown(value) if isinstance(value, str) else value for key, value in values.items()}
     try:
-        text = render_script(load_script(page_id), values)
+        template = load_script(page_id)
+        text = render_script(template, escaped)
+        speech = speech_text(render_script(template, values))
     except (OSError, ValueError) as error:
         logger.exception("Narration for page %r failed", page_id)
         st.warning(f"Narration is unavailable on this page: {error}", icon=":material/volume_off:")
         return ""
 
-    st.html(control_html(page_id, speech_text(text)), unsafe_allow_javascript=True)
+    st.html(control_html(page_id, speech), unsafe_allow_javascript=True)
     with st.expander("Transcript", icon=":material/subject:"):
         st.markdown(text)
     return text
@@ -91,6 +97,11 @@ def control_html(page_id: str, speech: str) -> str:
         f"{_STYLE}"
         f"<script>{_PLAYER_JS.strip()}({script_json(config)});</script>"
     )
+
+
+def _escape_markdown(text: str) -> str:
+    # "$" starts LaTeX in st.markdown, so it is escaped with the Markdown characters.
+    return re.sub(r"([\\`*_\[\]()#+\-.!|<>$~])", r"\\\1", text)
 
 
 def script_json(value: object) -> str:

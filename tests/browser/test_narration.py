@@ -214,3 +214,20 @@ def test_no_speech_api_points_to_transcript(page, app_url):
     expect(control).to_contain_text("cannot read text aloud")
     expect(control).to_contain_text("transcript")
     expect(_button(page, "ab_sample_size", "play")).to_be_disabled()
+
+
+def test_rerender_keeps_playing_state(page, app_url):
+    _open_with_stub(page, app_url, "ab_sample_size")
+    _button(page, "ab_sample_size", "play").click()
+    _control(page, "ab_sample_size").evaluate("element => { element.dataset.old = 'yes'; }")
+    mde = page.get_by_role("spinbutton", name="Min detectable effect (MDE)")
+    mde.fill("1")
+    mde.press("Enter")
+    wait_for_app(page)
+
+    # The control is drawn anew with the new numbers while the old text is still spoken.
+    expect(_control(page, "ab_sample_size")).not_to_have_attribute("data-old", "yes")
+    expect(_control(page, "ab_sample_size")).to_have_attribute("data-state", "playing")
+    expect(_button(page, "ab_sample_size", "stop")).to_be_enabled()
+    _button(page, "ab_sample_size", "play").click()
+    assert "17,169 users per variant" in _spoken_text(page)
