@@ -22,7 +22,13 @@ from core.narration import load_script, render_script, speech_chunks, speech_tex
 
 logger = logging.getLogger(__name__)
 
-_PLAYER_JS = (Path(__file__).resolve().parent / "narration.js").read_text(encoding="utf-8")
+# Whole-line comments and indentation are dropped, because every rerun with new numbers
+# sends the script to the browser again.
+_PLAYER_JS = "\n".join(
+    line.strip()
+    for line in (Path(__file__).resolve().parent / "narration.js").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.strip().startswith("//")
+)
 
 SPEED_OPTIONS = (0.75, 1.0, 1.25, 1.5, 2.0)
 
