@@ -235,14 +235,18 @@ def test_expected_loss_matches_monte_carlo(table):
     assert result.expected_loss_treatment == pytest.approx(float(np.mean(losses)), abs=tolerance)
 
 
-def test_posteriors_with_empty_control_are_exact():
-    # With 0 control users the control posterior is Uniform(0, 1), so
-    # P(T > C) = E[T] and E[max(C - T, 0)] = E[(1 - T)^2] / 2; for T ~ Beta(2, 10)
-    # these are 2/12 and 10 * 11 / (12 * 13) / 2.
-    result = compare_posteriors(0, 0, 10, 1)
+@pytest.mark.parametrize(("users", "conversions"), [(10, 1), (10_000_000, 10), (1000, 990)])
+def test_posteriors_with_empty_control_are_exact(users, conversions):
+    # With 0 control users the control posterior is Uniform(0, 1), so for
+    # T ~ Beta(a, b): P(T > C) = E[T] = a / (a + b) and
+    # E[max(C - T, 0)] = E[(1 - T)^2] / 2 = b (b + 1) / ((a + b) (a + b + 1)) / 2.
+    a, b = 1 + conversions, 1 + users - conversions
+    result = compare_posteriors(0, 0, users, conversions)
 
-    assert result.probability_to_beat_control == pytest.approx(2 / 12, abs=1e-9)
-    assert result.expected_loss_treatment == pytest.approx(110 / 156 / 2, abs=1e-9)
+    assert result.probability_to_beat_control == pytest.approx(a / (a + b), rel=1e-8, abs=1e-12)
+    assert result.expected_loss_treatment == pytest.approx(
+        b * (b + 1) / ((a + b) * (a + b + 1)) / 2, rel=1e-8
+    )
 
 
 def test_identical_arms_are_a_coin_flip():

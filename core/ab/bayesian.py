@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy import integrate, stats
+import math
+
+from scipy import integrate, special
 
 from core.ab.analysis import check_counts
 from core.validation import check_number
@@ -46,8 +48,9 @@ def compare_posteriors(
     The inner expectation has a closed form, ``E[max(C - t, 0)] = E[C]
     S_{a+1,b}(t) - t S_{a,b}(t)`` with ``S`` the Beta survival function, so each
     quantity is one deterministic integral over the treatment posterior (adaptive
-    quadrature, ``scipy.integrate.quad``), accurate to about 1e-9 even for
-    millions of users, where the posteriors are very narrow.
+    quadrature, ``scipy.integrate.quad``). The tests find it within 1e-8 of
+    closed-form cases, also with 10 million users, where the posteriors are
+    very narrow.
 
     Parameters
     ----------
@@ -76,20 +79,26 @@ def compare_posteriors(
     b_c = prior_beta + control_users - control_conversions
     a_t = prior_alpha + treatment_conversions
     b_t = prior_beta + treatment_users - treatment_conversions
-    control = stats.beta(a_c, b_c)
-    control_shifted = stats.beta(a_c + 1.0, b_c)
-    treatment = stats.beta(a_t, b_t)
     mean_c = a_c / (a_c + b_c)
-
-    low = float(treatment.ppf(_TAIL_MASS))
-    high = float(treatment.isf(_TAIL_MASS))
+    mean_t = a_t / (a_t + b_t)
+    low = float(special.betaincinv(a_t, b_t, _TAIL_MASS))
+    high = float(special.betainccinv(a_t, b_t, _TAIL_MASS))
     # The breakpoints tell quad where the integrand changes fast, because both
     # posteriors can be far narrower than the interval.
-    points = sorted({float(treatment.mean()), min(max(mean_c, low), high)})
+    points = sorted({min(max(mean_t, low), high), min(max(mean_c, low), high)})
+
+    # scipy.special instead of scipy.stats.beta, because quad calls these scalar
+    # functions hundreds of times and the scipy.stats wrappers are far slower.
+    log_norm_t = special.betaln(a_t, b_t)
+
+    def treatment_pdf(t: float) -> float:
+        if t <= 0.0 or t >= 1.0:
+            return 0.0
+        return math.exp((a_t - 1.0) * math.log(t) + (b_t - 1.0) * math.log1p(-t) - log_norm_t)
 
     def integrate_over_treatment(function) -> float:
         value, _ = integrate.quad(
-            lambda t: treatment.pdf(t) * function(t),
+            lambda t: treatment_pdf(t) * function(t),
             low,
             high,
             points=points,
@@ -99,12 +108,19 @@ def compare_posteriors(
         )
         return float(value)
 
-    def control_excess(t: float) -> float:
-        return mean_c * control_shifted.sf(t) - t * control.sf(t)
+    def control_cdf(t: float) -> float:
+        return float(special.betainc(a_c, b_c, t))
 
-    probability = integrate_over_treatment(control.cdf)
-    loss_treatment = integrate_over_treatment(control_excess)
-    mean_t = a_t / (a_t + b_t)
+    def control_excess(t: float) -> float:
+        return mean_c * float(special.betaincc(a_c + 1.0, b_c, t)) - t * float(
+            special.betaincc(a_c, b_c, t)
+        )
+
+    # betaln loses about 1e-8 of relative precision when b is near 1e7, so the
+    # density is renormalized over the interval instead of trusting the constant.
+    mass = integrate_over_treatment(lambda t: 1.0)
+    probability = integrate_over_treatment(control_cdf) / mass
+    loss_treatment = integrate_over_treatment(control_excess) / mass
     # E[max(T - C, 0)] - E[max(C - T, 0)] = E[T] - E[C], so one integral gives both.
     loss_control = loss_treatment + mean_t - mean_c
 
