@@ -26,25 +26,29 @@ def test_cuped_factor():
 
 def test_scale_sample_size_with_design_effect():
     # 4,438 per variant (0.12 -> 0.14, 80 % power, R power.prop.test) times
-    # 2.45 is 10,873.1, rounded up to 10,874; 2 variants at 1,000 users a day.
-    scaled = scale_sample_size(4438, design_effect(30, 0.05), n_variants=2, daily_users=1000)
+    # 2.45 is 10,873.1, rounded up to 10,874; at 1,000 users per variant a day.
+    scaled = scale_sample_size(4438, design_effect(30, 0.05), 2, 1000)
 
     assert scaled.n_per_variant == 10_874
     assert scaled.total_users == 21_748
-    assert scaled.days == 22
+    assert scaled.days_exact == 11
+    assert scaled.days_full_weeks == 14
 
 
 def test_scale_sample_size_with_cuped():
-    scaled = scale_sample_size(4438, cuped_variance_factor(0.5), n_variants=2, daily_users=1000)
+    scaled = scale_sample_size(4438, cuped_variance_factor(0.5), 2, 1000)
 
     assert scaled.n_per_variant == 3329
-    assert scaled.days == 7
+    assert scaled.days_exact == 4
+    assert scaled.days_full_weeks == 7
 
 
 def test_scale_sample_size_ignores_float_error():
     # 100 * 2.45 is 245.00000000000003 in floating point.
-    assert scale_sample_size(100, 2.45, 2, 490).n_per_variant == 245
-    assert scale_sample_size(100, 2.45, 2, 490).days == 1
+    scaled = scale_sample_size(100, 2.45, 2, 245)
+
+    assert scaled.n_per_variant == 245
+    assert scaled.days_exact == 1
 
 
 @pytest.mark.parametrize(
@@ -56,7 +60,7 @@ def test_scale_sample_size_ignores_float_error():
         (lambda: scale_sample_size(0, 1.0, 2, 100), "n_per_variant=0 is out of range"),
         (lambda: scale_sample_size(10, 0.0, 2, 100), "factor=0 is out of range"),
         (lambda: scale_sample_size(10, 1.0, 1, 100), "n_variants=1 is out of range"),
-        (lambda: scale_sample_size(10, 1.0, 2, 0), "daily_users=0 is out of range"),
+        (lambda: scale_sample_size(10, 1.0, 2, 0), "daily_traffic_per_variant=0 is out of range"),
     ],
 )
 def test_design_rejects_invalid_input(call, message):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.ab.srm import check_sample_ratio
+from core.ab.srm import check_sample_ratio, parse_planned_split
 
 
 def test_balanced_split_is_no_mismatch():
@@ -98,3 +98,25 @@ def test_sample_ratio_p_value_is_probability(users):
     assert 0.0 <= result.p_value <= 1.0
     assert math.isclose(sum(result.expected), sum(users), rel_tol=1e-12)
     assert result.mismatch == (result.p_value < 0.001 or 0 in users)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", None), ("  ", None), ("50/50", (50.0, 50.0)), ("20, 40, 40", (20.0, 40.0, 40.0)), ("10%:90%", (10.0, 90.0))],
+)
+def test_parse_planned_split(text, expected):
+    assert parse_planned_split(text, len(expected) if expected else 2) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("50/abc", "'abc' is not a number"),
+        ("50/0", "planned split weight=0 is out of range"),
+        ("50/inf", "planned split weight must be a finite number"),
+        ("30/30/40", "has 3 weights but there are 2 variants"),
+    ],
+)
+def test_parse_planned_split_rejects_bad_text(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_planned_split(text, 2)

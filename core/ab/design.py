@@ -55,25 +55,30 @@ def cuped_variance_factor(correlation: float) -> float:
     return 1.0 - rho**2
 
 
+DAYS_PER_WEEK = 7
+
+
 @dataclass(frozen=True)
 class ScaledSize:
-    """Sample size after applying a variance factor."""
+    """Sample size and duration after applying a variance factor."""
 
     factor: float
     n_per_variant: int
     total_users: int
-    days: int
+    days_exact: int
+    days_full_weeks: int
 
 
 def scale_sample_size(
-    n_per_variant: int, factor: float, n_variants: int, daily_users: float
+    n_per_variant: int, factor: float, n_variants: int, daily_traffic_per_variant: float
 ) -> ScaledSize:
     """Scale a required n per variant by a variance factor and recompute the days to run.
 
     The required n is proportional to the variance of the metric, so
     ``n' = ceil(n * factor)`` (after rounding the product to 9 decimals, so
-    that 100 * 2.45 gives 245 and not 246 from float error), and
-    ``days = ceil(n' * n_variants / daily_users)``.
+    that 100 * 2.45 gives 245 and not 246 from float error). The days follow
+    the sizing page: ``ceil(n' / daily_traffic_per_variant)``, and that number
+    rounded up to whole weeks.
 
     Parameters
     ----------
@@ -83,8 +88,8 @@ def scale_sample_size(
         Variance factor, > 0: a design effect (>= 1) or a CUPED factor (<= 1).
     n_variants : int
         Number of variants including the control, >= 2.
-    daily_users : float
-        Users entering the experiment per day over all variants, > 0.
+    daily_traffic_per_variant : float
+        Users entering each variant per day, > 0.
 
     Returns
     -------
@@ -93,9 +98,17 @@ def scale_sample_size(
     n_per_variant = check_integer("n_per_variant", n_per_variant, 1)
     factor = check_number("factor", factor, 0.0, low_inclusive=False)
     n_variants = check_integer("n_variants", n_variants, 2)
-    daily_users = check_number("daily_users", daily_users, 0.0, low_inclusive=False)
+    traffic = check_number(
+        "daily_traffic_per_variant", daily_traffic_per_variant, 0.0, low_inclusive=False
+    )
 
     scaled = max(1, math.ceil(round(n_per_variant * factor, 9)))
-    total = scaled * n_variants
-    days = math.ceil(round(total / daily_users, 9))
-    return ScaledSize(factor=factor, n_per_variant=scaled, total_users=total, days=days)
+    days_exact = math.ceil(round(scaled / traffic, 9))
+    days_full_weeks = math.ceil(days_exact / DAYS_PER_WEEK) * DAYS_PER_WEEK
+    return ScaledSize(
+        factor=factor,
+        n_per_variant=scaled,
+        total_users=scaled * n_variants,
+        days_exact=days_exact,
+        days_full_weeks=days_full_weeks,
+    )

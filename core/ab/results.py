@@ -243,3 +243,12 @@ def _read_rows(text: str):
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     for row in reader:
         yield reader.line_num, row
+
+
+# Example file offered on the analysis page: a control, two treatments, the
+# primary metric and two extra metrics (a click-through and a refund rate).
+EXAMPLE_CSV = """variant,users,conversions,add_to_cart_conversions,refund_conversions
+control,20000,2400,6100,190
+new checkout,20090,2630,6230,240
+one-click buy,19940,2475,6020,196
+"""

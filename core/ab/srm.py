@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -103,3 +104,43 @@ def check_sample_ratio(
         threshold=threshold,
         empty_arms=tuple(i for i, value in enumerate(observed) if value == 0),
     )
+
+
+def parse_planned_split(text: str, n_arms: int) -> tuple[float, ...] | None:
+    """Parse a planned split such as ``"50/50"`` or ``"20, 40, 40"``.
+
+    Parameters
+    ----------
+    text : str
+        Weights separated by ``/``, ``,``, ``:`` or spaces, one per arm in
+        variant order; an empty text means an equal split.
+    n_arms : int
+        Number of arms the split must cover.
+
+    Returns
+    -------
+    tuple of float or None
+        The weights, or None for an equal split.
+
+    Raises
+    ------
+    ValueError
+        If a weight is not a positive number or the count differs from ``n_arms``.
+    """
+    parts = [part for part in re.split(r"[/,:\s]+", text.strip()) if part]
+    if not parts:
+        return None
+    weights = []
+    for part in parts:
+        try:
+            weight = float(part.rstrip("%"))
+        except ValueError:
+            shown = part if len(part) <= 20 else part[:20] + "..."
+            raise ValueError(f"planned split value {shown!r} is not a number") from None
+        weights.append(check_number("planned split weight", weight, 0.0, low_inclusive=False))
+    if len(weights) != n_arms:
+        raise ValueError(
+            f"planned split has {len(weights)} weights but there are {n_arms} variants: "
+            "give one weight per variant, such as 50/50"
+        )
+    return tuple(weights)
