@@ -365,8 +365,9 @@ def _analysis_section(url_values: dict[str, Any], alpha: float) -> None:
 
     st.subheader("All results")
     st.table(_results_table(report))
-    chart = lift_interval_chart(report.comparisons_frame(), report.alpha)
-    st.altair_chart(chart, theme="streamlit", width="stretch")
+    if any(item.test is not None for item in report.comparisons):
+        chart = lift_interval_chart(report.comparisons_frame(), report.alpha)
+        st.altair_chart(chart, theme="streamlit", width="stretch")
 
     if any(item.guardrail is not None for item in report.comparisons):
         st.subheader("Guardrails")

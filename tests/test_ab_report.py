@@ -98,3 +98,11 @@ def test_report_keeps_zero_user_arm():
 def test_report_rejects_invalid_options(arguments, message):
     with pytest.raises(ValueError, match=message):
         analyze_experiment(_counts(), **arguments)
+
+
+def test_frame_without_tests_keeps_columns():
+    counts = build_counts(["control", "B"], [1000, 0], {"conversions": [100, 0]})
+    frame = analyze_experiment(counts).comparisons_frame()
+
+    assert "absolute lift" in frame.columns
+    assert frame["absolute lift"].isna().all()

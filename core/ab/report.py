@@ -16,6 +16,14 @@ from core.ab.srm import SampleRatioCheck, check_sample_ratio
 from core.validation import check_number
 
 
+_COMPARISON_COLUMNS = [
+    "metric", "role", "variant", "control rate", "treatment rate", "absolute lift",
+    "absolute CI low", "absolute CI high", "relative lift", "relative CI low",
+    "relative CI high", "z", "p-value", "P(beats control)", "expected loss", "decision",
+    "guardrail",
+]
+
+
 @dataclass(frozen=True)
 class GuardrailSpec:
     """A guardrail metric with its non-inferiority margin (absolute rate difference)."""
@@ -83,7 +91,7 @@ class ExperimentReport:
             if item.guardrail is not None:
                 row["guardrail"] = item.guardrail.message
             rows.append(row)
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=_COMPARISON_COLUMNS)
 
     def adjusted_frame(self) -> pd.DataFrame:
         """Return raw and adjusted p-values of every tested metric and treatment.
