@@ -3,9 +3,9 @@
 Run from the project root: ``python -m benchmarks.bench_ab_analysis``. It prints
 the median wall time of parsing a results CSV and of the full analysis (z-tests,
 posteriors, sample ratio check, adjusted p-values) for 5 variants and 9 metrics,
-the most the parser accepts, and the median rerun of the Analyze results page
-after a change of the conversions, measured with AppTest. The target for the
-page is a median of 150 ms or less on a 2-core machine.
+the most the parser accepts. Then it prints the median rerun of the Analyze
+results page after a change of the conversions, measured with AppTest. The
+target for the page is a median of 150 ms or less on a 2-core machine.
 """
 
 from __future__ import annotations

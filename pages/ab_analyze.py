@@ -384,6 +384,13 @@ def _analysis_section(url_values: dict[str, Any], alpha: float) -> None:
     )
 
 
+def _change_metric(label: str, value: int, baseline: int) -> None:
+    """Show ``value`` with its change from the sizing plan; more users or days show in red."""
+    change = value - baseline
+    delta = f"{change:+,} vs. the plan" if change else "same as the plan"
+    st.metric(label, f"{value:,}", delta=delta, delta_color="inverse" if change else "off")
+
+
 def _design_section(url_values: dict[str, Any], alpha: float) -> None:
     sizing_values = {param.key: url_values.get(param.key, shared_value(param.key)) for param in ALL_PARAMS}
     sizing_values["alpha"] = alpha
@@ -418,9 +425,8 @@ def _design_section(url_values: dict[str, Any], alpha: float) -> None:
         )
         days = inflated.days_full_weeks if scenario.full_weeks else inflated.days_exact
         st.metric("Design effect 1 + (m − 1)·ICC", f"{effect:.4g}")
-        st.metric("Users per variant", f"{inflated.n_per_variant:,}",
-                  delta=f"{inflated.n_per_variant - plan.n_per_variant:+,}", delta_color="inverse")
-        st.metric("Days to run", f"{days:,}", delta=f"{days - plan.days_to_run:+,}", delta_color="inverse")
+        _change_metric("Users per variant", inflated.n_per_variant, plan.n_per_variant)
+        _change_metric("Days to run", days, plan.days_to_run)
         st.caption(
             f"When users influence each other (shared feeds, marketplaces, teams), randomize whole "
             f"clusters. Users in one cluster are alike, so each carries less information: n grows "
@@ -436,9 +442,8 @@ def _design_section(url_values: dict[str, Any], alpha: float) -> None:
         )
         days = reduced.days_full_weeks if scenario.full_weeks else reduced.days_exact
         st.metric("Variance factor 1 − ρ²", f"{factor:.4g}")
-        st.metric("Users per variant", f"{reduced.n_per_variant:,}",
-                  delta=f"{reduced.n_per_variant - plan.n_per_variant:+,}", delta_color="inverse")
-        st.metric("Days to run", f"{days:,}", delta=f"{days - plan.days_to_run:+,}", delta_color="inverse")
+        _change_metric("Users per variant", reduced.n_per_variant, plan.n_per_variant)
+        _change_metric("Days to run", days, plan.days_to_run)
         st.caption(
             "CUPED (Deng, Xu, Kohavi & Walker, 2013) subtracts the part of the metric that the "
             "same user's pre-experiment value predicts. The variance, and so the required n, "

@@ -9,8 +9,8 @@ from scipy import stats
 
 from core.validation import check_integer, check_number
 
-# NOTE: counts above this bound lose no precision in float64, but nothing larger
-# occurs in a real experiment, so larger values are treated as typing mistakes.
+# NOTE: a guessed bound, far below float64's exact-integer limit of 2**53. No
+# real experiment has more users, so larger counts are treated as typing mistakes.
 MAX_USERS = 10**12
 
 

@@ -12,7 +12,7 @@ def design_effect(mean_cluster_size: float, icc: float) -> float:
     """Compute the design effect of cluster randomization, ``1 + (m - 1) ICC``.
 
     When whole clusters (teams, cities, friend groups) are randomized, users in
-    a cluster are correlated, so each user carries less information; the
+    a cluster are correlated, so each user carries less information. The
     required number of users grows by this factor. For ``m = 30`` and
     ``ICC = 0.05`` it is 2.45.
 

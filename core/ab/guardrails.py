@@ -24,9 +24,9 @@ def check_guardrail(
     """Check that a treatment does not harm a guardrail metric by more than a margin.
 
     The guardrail passes when the whole ``1 - alpha`` interval of the absolute
-    lift lies on the safe side of the margin: above ``-margin`` when higher
-    values are better, below ``+margin`` when lower values are better (for
-    example an error or refund rate). An interval that crosses the margin is
+    lift lies on the safe side of the margin. That side is above ``-margin``
+    when higher values are better, and below ``+margin`` when lower values are
+    better (for example an error or refund rate). An interval that crosses the margin is
     flagged, because the data cannot rule out harm larger than the margin.
 
     Parameters

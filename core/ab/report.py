@@ -36,8 +36,8 @@ class GuardrailSpec:
 class MetricComparison:
     """One treatment against the control on one metric.
 
-    ``test`` and ``bayesian`` are None, and ``error`` says why, when an arm has
-    no users, because no rate exists for it.
+    When an arm has no users, no rate exists for it, so ``test`` and
+    ``bayesian`` are None and ``error`` explains why.
     """
 
     metric: str
@@ -173,7 +173,12 @@ def analyze_experiment(
     ordered_metrics = [primary_metric] + [m for m in counts.metrics if m != primary_metric]
     comparisons = []
     for metric in ordered_metrics:
-        role = "primary" if metric == primary_metric else "guardrail" if metric in guardrails else "secondary"
+        if metric == primary_metric:
+            role = "primary"
+        elif metric in guardrails:
+            role = "guardrail"
+        else:
+            role = "secondary"
         conversions = counts.conversions[metric]
         for index in range(1, len(counts.variants)):
             comparisons.append(

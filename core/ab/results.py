@@ -9,8 +9,8 @@ control first)::
 
 ``variant``, ``users`` and ``conversions`` are required. Each optional extra
 metric is a column named ``<metric>_conversions``, where ``<metric>`` is
-letters, digits and underscores; it counts users who converted on that metric,
-so it shares the ``users`` column as denominator. ``conversions`` is the metric
+letters, digits and underscores. It counts users who converted on that metric,
+so the ``users`` column is its denominator too. ``conversions`` is the metric
 named ``conversions``.
 """
 

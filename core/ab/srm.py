@@ -10,7 +10,7 @@ from scipy import stats
 
 from core.validation import check_integer, check_number
 
-# A p-value below this threshold is the usual sign of a broken assignment; it is
+# A p-value below this threshold is the usual sign of a broken assignment. It is
 # strict because the check runs on every experiment, so false alarms add up.
 SRM_P_THRESHOLD = 0.001
 
