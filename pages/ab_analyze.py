@@ -358,9 +358,9 @@ def _analysis_section(url_values: dict[str, Any], alpha: float) -> None:
     st.caption(
         "The p-value is the two-proportion z-test (pooled variance; z² equals the χ² of the "
         "2×2 table without continuity correction). The intervals use the unpooled variance, "
-        "and the relative one the delta method. P(beats control) and the expected loss come "
-        "from Beta(1 + conversions, 1 + non-conversions) posteriors, the Bayesian view that "
-        "GrowthBook shows by default."
+        "and the relative one the delta method. P(beats control) and the expected loss are the "
+        "Bayesian summaries that GrowthBook shows by default; here they come from "
+        "Beta(1 + conversions, 1 + non-conversions) posteriors."
     )
 
     st.subheader("All results")

@@ -159,6 +159,8 @@ def compare_proportions(
     else:
         z, p_value = 0.0, 1.0
 
+    # NOTE: the decision uses the pooled z-test and the interval the unpooled
+    # variance, so near alpha the p-value and the interval can disagree on 0.
     z_critical = float(stats.norm.isf(alpha / 2.0))
     variance_c = rate_c * (1.0 - rate_c) / control_users
     variance_t = rate_t * (1.0 - rate_t) / treatment_users
