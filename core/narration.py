@@ -124,7 +124,8 @@ def render_script(template: str, values: Mapping[str, object]) -> str:
         kept = [sentence for sentence in sentences if sentence is not None]
         if kept:
             lines.append(prefix + " ".join(kept))
-    return "\n".join(lines).strip() + "\n"
+    # A dropped paragraph would leave its blank lines behind.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip()) + "\n"
 
 
 def speech_text(markdown: str) -> str:

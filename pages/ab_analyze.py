@@ -26,6 +26,7 @@ from core.ab.sample_size import plan_experiment
 from core.ab.srm import SRM_CAUSES, parse_planned_split
 from ui.ab_inputs import ALL_PARAMS, ALPHA, scenario_from_values, shared_value
 from ui.messages import show_input_error
+from ui.narration import narrate
 from ui.query import (
     ChoiceParam,
     NumberParam,
@@ -326,7 +327,7 @@ def _show_guardrails(report: ExperimentReport) -> None:
             st.success(text, icon=":material/verified:")
 
 
-def _analysis_section(url_values: dict[str, Any], alpha: float) -> None:
+def _analysis_section(url_values: dict[str, Any], alpha: float) -> ExperimentReport | None:
     mode = choice_input(PAGE_ID, MODE, url_values, labels=MODE_LABELS)
     try:
         counts = _form_counts(url_values) if mode == "form" else _csv_counts()
@@ -382,6 +383,43 @@ def _analysis_section(url_values: dict[str, Any], alpha: float) -> None:
         "the wins at α, so it rejects more. A result survives when its adjusted p-value is "
         "at most α."
     )
+    return report
+
+
+def _narration_values(report: ExperimentReport | None, alpha: float) -> dict[str, object]:
+    """Return the numbers the narration speaks: the first treatment on the primary metric."""
+    values: dict[str, object] = {"alpha": alpha}
+    if report is None:
+        return values
+    check = report.sample_ratio
+    if check.empty_arms:
+        values["empty_arm"] = report.counts.variants[check.empty_arms[0]]
+    elif check.mismatch:
+        values["srm_p_mismatch"] = check.p_value
+    else:
+        values["srm_p_ok"] = check.p_value
+
+    tested = [item for item in report.comparisons if item.test is not None and item.bayesian is not None]
+    primary = [item for item in tested if item.role == "primary"]
+    if primary:
+        test, bayesian = primary[0].test, primary[0].bayesian
+        values |= {
+            "treatment_name": primary[0].variant,
+            "control_rate": test.control_rate,
+            "treatment_rate": test.treatment_rate,
+            "absolute_lift": test.absolute_lift,
+            "confidence": 1 - report.alpha,
+            "ci_low": test.absolute_ci[0],
+            "ci_high": test.absolute_ci[1],
+            "p_value": test.p_value,
+            "significance": "significant" if test.significant else "not significant",
+            "prob_beat": bayesian.probability_to_beat_control,
+            "expected_loss": bayesian.expected_loss_treatment,
+        }
+    if len(tested) > 1:
+        values["n_tests"] = len(tested)
+        values["holm_survivors"] = int(report.adjusted_frame()[f"{METHOD_LABELS['holm']} survives"].sum())
+    return values
 
 
 def _change_metric(label: str, value: int, baseline: int) -> None:
@@ -456,14 +494,18 @@ st.caption(
     "Read a finished A/B test: significance and intervals, the Bayesian view, sample ratio "
     "mismatch, several metrics and guardrails. Then see the design choices that change n."
 )
+# Filled once the results are analyzed, but shown above the inputs.
+narration = st.container()
 
 url_values = read_query_params((*PAGE_PARAMS, *ALL_PARAMS))
 alpha = number_input(PAGE_ID, ALPHA, url_values)
 analysis_tab, design_tab = st.tabs(["Analyze a finished test", "Design choices that change n"])
 with analysis_tab:
-    _analysis_section(url_values, alpha)
+    report = _analysis_section(url_values, alpha)
 with design_tab:
     _design_section(url_values, alpha)
+with narration:
+    narrate(PAGE_ID, _narration_values(report, alpha))
 write_query_params(PAGE_PARAMS, {
     key: st.session_state[f"{PAGE_ID}__{key}"]
     for key in (param.key for param in PAGE_PARAMS)

@@ -55,6 +55,38 @@ SAMPLE_SIZE_CHANGED = {
     "alpha_per_comparison": 0.025,
     "sides": "one-sided",
 }
+ANALYZE_DEFAULT = {
+    "alpha": 0.05,
+    "srm_p_ok": 1.0,
+    "treatment_name": "treatment B",
+    "control_rate": 0.12,
+    "treatment_rate": 0.132,
+    "absolute_lift": 0.012,
+    "confidence": 0.95,
+    "ci_low": 0.0028,
+    "ci_high": 0.0212,
+    "p_value": 0.0106,
+    "significance": "significant",
+    "prob_beat": 0.995,
+    "expected_loss": 1e-6,
+}
+ANALYZE_CHANGED = {
+    "alpha": 0.01,
+    "srm_p_mismatch": 0.0002,
+    "treatment_name": "new checkout",
+    "control_rate": 0.08,
+    "treatment_rate": 0.0785,
+    "absolute_lift": -0.0015,
+    "confidence": 0.99,
+    "ci_low": -0.0061,
+    "ci_high": 0.0031,
+    "p_value": 0.41,
+    "significance": "not significant",
+    "prob_beat": 0.21,
+    "expected_loss": 0.0021,
+    "n_tests": 6,
+    "holm_survivors": 0,
+}
 SCRIPT_CASES = {
     "home": [
         ({"n_pages": 1, "n_ab_pages": 1, "n_fraud_pages": 0}, "one page besides this one"),
@@ -63,6 +95,12 @@ SCRIPT_CASES = {
     "ab_sample_size": [
         (SAMPLE_SIZE_DEFAULT, "4,438 users per variant"),
         (SAMPLE_SIZE_CHANGED, "52,221 users per variant"),
+    ],
+    "ab_analyze": [
+        (ANALYZE_DEFAULT, "treatment B at 13.2 percent"),
+        (ANALYZE_CHANGED, "a lift of minus 0.15 percentage points"),
+        ({"alpha": 0.05, "empty_arm": "treatment C", "n_tests": 2, "holm_survivors": 1},
+         "The arm called treatment C has no users at all"),
     ],
 }
 
@@ -82,10 +120,13 @@ def test_every_script_has_cases(page_id):
 
 
 @pytest.mark.parametrize("page_id", SCRIPT_IDS)
-def test_script_placeholders_are_valid(page_id):
+def test_script_placeholders_match_cases(page_id):
     names = {name for name, _ in list_placeholders(load_script(page_id))}
+    covered = set()
     for values, _ in SCRIPT_CASES.get(page_id, []):
-        assert names <= set(values), f"values lack {sorted(names - set(values))}"
+        assert set(values) <= names, f"no placeholder for {sorted(set(values) - names)}"
+        covered |= set(values)
+    assert names <= covered, f"no case fills {sorted(names - covered)}"
 
 
 @pytest.mark.parametrize(("page_id", "values", "key_phrase"), RENDER_CASES)
@@ -117,6 +158,19 @@ def test_script_with_no_values_drops_sentences(page_id):
     assert "{" not in text
     assert "}" not in text
     assert text.strip()
+
+
+def test_analyze_optional_sentences():
+    default = render_script(load_script("ab_analyze"), ANALYZE_DEFAULT)
+    changed = render_script(load_script("ab_analyze"), ANALYZE_CHANGED)
+    assert "match the planned split, with a sample ratio p-value of 1." in default
+    assert "do not match" not in default
+    assert "do not match the planned split, with a sample ratio p-value of less than 0.001" in changed
+    assert "Holm" not in default
+    assert "You test six comparisons at once" in changed
+    assert "leaves no significant results" in changed
+    assert "the result is not significant" in changed
+    assert "\n\n\n" not in default
 
 
 def test_sample_size_optional_sentences():
@@ -307,6 +361,19 @@ PAGE_TRANSCRIPT_CASES = [
     pytest.param("pages/ab_sample_size.py", {}, "4,438 users per variant", id="sample_size-default"),
     pytest.param(
         "pages/ab_sample_size.py", {"mde": "1"}, "17,169 users per variant", id="sample_size-mde"
+    ),
+    pytest.param("pages/ab_analyze.py", {}, "treatment B at 13.2 percent", id="analyze-default"),
+    pytest.param(
+        "pages/ab_analyze.py",
+        {"users1": "9000", "conv1": "1000"},
+        "do not match the planned split",
+        id="analyze-mismatch",
+    ),
+    pytest.param(
+        "pages/ab_analyze.py",
+        {"treatments": "3"},
+        "You test three comparisons at once",
+        id="analyze-treatments",
     ),
     pytest.param(
         "pages/ab_sample_size.py",
