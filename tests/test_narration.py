@@ -7,7 +7,7 @@ import math
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.narration import (
@@ -273,6 +273,7 @@ def test_speech_text_replaces_symbols(markdown, expected):
     assert speech_text(markdown) == expected
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_speech_text_leaves_no_symbols(markdown):
     spoken = speech_text(markdown)
@@ -296,6 +297,7 @@ _template_pieces = st.one_of(
 )
 
 
+@settings(deadline=None)
 @given(st.lists(_template_pieces, max_size=12), st.dictionaries(st.sampled_from(_NAMES), _values))
 def test_render_never_leaves_braces(pieces, values):
     text = render_script("".join(pieces), values)
@@ -303,16 +305,19 @@ def test_render_never_leaves_braces(pieces, values):
     assert "}" not in text
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=999))
 def test_number_words_are_words(number):
     assert re.fullmatch(r"[a-z]+(?:[ -][a-z]+)*", number_words(number))
 
 
+@settings(deadline=None)
 @given(st.floats(min_value=-1e12, max_value=1e12))
 def test_format_number_has_no_exponent(value):
     assert "e" not in format_number(value).replace("less", "").replace("between", "").replace("zero", "")
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600))
 def test_speech_chunks_are_short(text):
     chunks = speech_chunks(text, max_chars=50)
