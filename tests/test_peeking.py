@@ -11,15 +11,18 @@ from hypothesis import strategies as st
 from scipy.stats import chi2_contingency
 
 from core.ab.peeking import (
+    RULE_NAMES,
     MAX_LOOKS,
     analysis_indices,
     build_look_schedule,
     check_rates,
     first_significant_index,
     horizon_index,
+    merge_monte_carlo_results,
     reaches_planned_n,
     simulate_experiment,
     simulate_stopping_rules,
+    summarize_trade_offs,
     two_proportion_z,
     two_sided_p_values,
 )
@@ -297,3 +300,50 @@ def test_monte_carlo_rejects_bad_input(changes: dict, name: str) -> None:
     arguments.update(changes)
     with pytest.raises(ValueError, match=name):
         simulate_stopping_rules(0.2, 0.0, schedule, **arguments)
+
+
+def test_batches_merge_into_one_result() -> None:
+    schedule = build_look_schedule(500, 2, 6)
+    arguments = dict(alpha=0.05, horizon=5, n_analyses=3, mixing_variance=TAU2, n_runs=1500, seed=11)
+    batches = [simulate_stopping_rules(0.2, 0.0, schedule, batch=batch, **arguments) for batch in range(3)]
+    merged = merge_monte_carlo_results(batches)
+    assert merged.n_runs == 4500
+    for rule, outcome in merged.outcomes.items():
+        assert outcome.rejections == sum(batch.outcomes[rule].rejections for batch in batches)
+        assert outcome.n_runs == 4500
+    assert merged.naive_rejection_by_look[-1] == merged.outcomes["naive_peeking"].rejection_rate
+
+
+def test_batches_draw_independent_streams() -> None:
+    schedule = build_look_schedule(500, 2, 6)
+    arguments = dict(alpha=0.05, horizon=5, n_analyses=3, mixing_variance=TAU2, n_runs=1500, seed=11)
+    first = simulate_stopping_rules(0.2, 0.0, schedule, batch=0, **arguments)
+    second = simulate_stopping_rules(0.2, 0.0, schedule, batch=1, **arguments)
+    assert not np.array_equal(first.naive_first_rejections, second.naive_first_rejections)
+
+
+def test_merge_rejects_empty_and_mixed_batches() -> None:
+    with pytest.raises(ValueError, match="results"):
+        merge_monte_carlo_results([])
+    arguments = dict(alpha=0.05, horizon=0, n_analyses=1, mixing_variance=TAU2, n_runs=10)
+    short = simulate_stopping_rules(0.2, 0.0, build_look_schedule(500, 1, 2), **arguments)
+    long = simulate_stopping_rules(0.2, 0.0, build_look_schedule(500, 1, 3), **arguments)
+    with pytest.raises(ValueError, match="look"):
+        merge_monte_carlo_results([short, long])
+
+
+def test_trade_offs_without_lift_have_no_power(large_sample_aa) -> None:
+    rows = summarize_trade_offs(large_sample_aa, None)
+    assert [row.rule for row in rows] == list(RULE_NAMES)
+    for row in rows:
+        assert row.power is None
+        assert row.expected_n_lift is None
+        assert row.false_positive_rate == large_sample_aa.outcomes[row.rule].rejection_rate
+
+
+def test_trade_offs_with_lift_report_power(large_sample_aa) -> None:
+    rows = summarize_trade_offs(large_sample_aa, large_sample_aa)
+    naive = rows[1]
+    assert naive.rule == "naive_peeking"
+    assert naive.power == naive.false_positive_rate
+    assert naive.expected_n_lift == naive.expected_n_null

@@ -7,7 +7,7 @@ Conversions are drawn as binomial counts per arm and look, so a simulation costs
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,10 +172,6 @@ def two_sided_p_values(z: np.ndarray) -> np.ndarray:
     return 2.0 * ndtr(-np.abs(z))
 
 
-def _rng(seed: int, stream: int) -> np.random.Generator:
-    return np.random.default_rng([stream, seed])
-
-
 def _cumulative_conversions(
     rng: np.random.Generator, rate: float, increments: np.ndarray, n_runs: int
 ) -> np.ndarray:
@@ -243,7 +239,7 @@ def simulate_experiment(
     """
     control, treatment = check_rates(baseline_rate, true_lift)
     seed = check_integer("seed", seed, 0)
-    rng = _rng(seed, _TRAJECTORY_STREAM)
+    rng = np.random.default_rng([_TRAJECTORY_STREAM, seed])
     increments = _increments(schedule)
     conversions_a = _cumulative_conversions(rng, control, increments, 1)[0]
     conversions_b = _cumulative_conversions(rng, treatment, increments, 1)[0]
@@ -296,14 +292,15 @@ class RuleOutcome:
         Runs in which the rule declared a significant difference.
     n_runs : int
         Number of simulated experiments.
-    expected_n_per_variant : float
-        Mean users per arm when the rule stopped (at the end if it never rejected).
+    total_n_at_stop : float
+        Sum over runs of the users per arm when the rule stopped (at its last look if it
+        never rejected).
     """
 
     rule: str
     rejections: int
     n_runs: int
-    expected_n_per_variant: float
+    total_n_at_stop: float
 
     @property
     def rejection_rate(self) -> float:
@@ -315,6 +312,11 @@ class RuleOutcome:
         rate = self.rejection_rate
         return math.sqrt(rate * (1.0 - rate) / self.n_runs)
 
+    @property
+    def expected_n_per_variant(self) -> float:
+        """Mean users per arm at stopping, the expected sample size of the rule."""
+        return self.total_n_at_stop / self.n_runs
+
 
 @dataclass(frozen=True)
 class MonteCarloResult:
@@ -324,15 +326,46 @@ class MonteCarloResult:
     ----------
     outcomes : dict of str to RuleOutcome
         One entry per key of ``RULE_NAMES``.
-    naive_rejection_by_look : numpy.ndarray, shape (K,)
-        Entry k - 1 is the share of runs with p < alpha at one of the first k looks: the
-        false-positive rate of "stop at the first p < alpha" with k looks under no effect.
+    naive_first_rejections : numpy.ndarray of int64, shape (K,)
+        Runs whose first p < alpha came at look k (entry k - 1).
     n_runs : int
     """
 
     outcomes: dict[str, RuleOutcome]
-    naive_rejection_by_look: np.ndarray
+    naive_first_rejections: np.ndarray
     n_runs: int
+
+    @property
+    def naive_rejection_by_look(self) -> np.ndarray:
+        """Share of runs with p < alpha at one of the first k looks (entry k - 1).
+
+        Under no effect this is the false-positive rate of "stop at the first p < alpha"
+        with k equally spaced looks.
+        """
+        return np.cumsum(self.naive_first_rejections) / self.n_runs
+
+
+def merge_monte_carlo_results(results: Sequence[MonteCarloResult]) -> MonteCarloResult:
+    """Pool Monte Carlo batches of the same scenario, run with different ``batch`` numbers."""
+    if not results:
+        raise ValueError("results must contain at least one Monte Carlo batch, got none")
+    if len({result.naive_first_rejections.size for result in results}) != 1:
+        raise ValueError("results must share one look schedule, got batches with different look counts")
+
+    outcomes = {
+        rule: RuleOutcome(
+            rule,
+            sum(result.outcomes[rule].rejections for result in results),
+            sum(result.outcomes[rule].n_runs for result in results),
+            sum(result.outcomes[rule].total_n_at_stop for result in results),
+        )
+        for rule in RULE_NAMES
+    }
+    return MonteCarloResult(
+        outcomes=outcomes,
+        naive_first_rejections=np.sum([result.naive_first_rejections for result in results], axis=0),
+        n_runs=sum(result.n_runs for result in results),
+    )
 
 
 def _first_true(crossed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -353,6 +386,7 @@ def simulate_stopping_rules(
     mixing_variance: float,
     n_runs: int = 10_000,
     seed: int = 0,
+    batch: int = 0,
     progress: Callable[[float], None] | None = None,
 ) -> MonteCarloResult:
     """Simulate many experiments and apply every stopping rule to each.
@@ -378,7 +412,10 @@ def simulate_stopping_rules(
     n_runs : int
         Simulated experiments, 1 to ``MAX_RUNS``.
     seed : int
-        Non-negative seed; the same inputs and seed give the same result.
+        Non-negative seed. The same inputs, seed and batch give the same result.
+    batch : int
+        Non-negative batch number. Batches with the same seed use independent random
+        streams, so they can be run one by one and pooled by ``merge_monte_carlo_results``.
     progress : callable, optional
         Called with the finished fraction in (0, 1] after each batch of runs.
 
@@ -400,6 +437,7 @@ def simulate_stopping_rules(
     horizon = check_integer("horizon", horizon, 0, schedule.n_looks - 1)
     runs = check_integer("n_runs", n_runs, 1, MAX_RUNS)
     seed = check_integer("seed", seed, 0)
+    batch = check_integer("batch", batch, 0)
     analyses = analysis_indices(schedule.n_looks, n_analyses)
     mixing_variance = check_number("mixing_variance", mixing_variance, 0.0, low_inclusive=False)
 
@@ -410,7 +448,7 @@ def simulate_stopping_rules(
 
     n = schedule.n_per_variant
     increments = _increments(schedule)
-    rng = _rng(seed, _MONTE_CARLO_STREAM)
+    rng = np.random.default_rng([_MONTE_CARLO_STREAM, seed, batch])
 
     rejections = dict.fromkeys(RULE_NAMES, 0)
     stopped_n = dict.fromkeys(RULE_NAMES, 0.0)
@@ -451,12 +489,56 @@ def simulate_stopping_rules(
         if progress is not None:
             progress(done / runs)
 
-    outcomes = {
-        rule: RuleOutcome(rule, rejections[rule], runs, stopped_n[rule] / runs) for rule in RULE_NAMES
-    }
-    return MonteCarloResult(
-        outcomes=outcomes,
-        naive_rejection_by_look=np.cumsum(first_naive) / runs,
-        n_runs=runs,
-    )
+    outcomes = {rule: RuleOutcome(rule, rejections[rule], runs, stopped_n[rule]) for rule in RULE_NAMES}
+    return MonteCarloResult(outcomes=outcomes, naive_first_rejections=first_naive, n_runs=runs)
 
+
+
+@dataclass(frozen=True)
+class RuleTradeOff:
+    """One row of the trade-off table of stopping rules.
+
+    Attributes
+    ----------
+    rule : str
+        Key of ``RULE_NAMES``.
+    false_positive_rate, false_positive_se : float
+        Rejection rate under no effect (A/A) and its binomial standard error.
+    power, power_se : float or None
+        Rejection rate under the true lift and its standard error, None for an A/A scenario.
+    expected_n_null : float
+        Mean users per arm at stopping under no effect.
+    expected_n_lift : float or None
+        Mean users per arm at stopping under the true lift, None for an A/A scenario.
+    """
+
+    rule: str
+    false_positive_rate: float
+    false_positive_se: float
+    power: float | None
+    power_se: float | None
+    expected_n_null: float
+    expected_n_lift: float | None
+
+
+def summarize_trade_offs(null: MonteCarloResult, lift: MonteCarloResult | None) -> list[RuleTradeOff]:
+    """Combine an A/A Monte Carlo and one under the true lift into a row per stopping rule.
+
+    Pass ``lift=None`` when the true lift is 0, because power is undefined without an effect.
+    """
+    rows = []
+    for rule in RULE_NAMES:
+        under_null = null.outcomes[rule]
+        under_lift = None if lift is None else lift.outcomes[rule]
+        rows.append(
+            RuleTradeOff(
+                rule=rule,
+                false_positive_rate=under_null.rejection_rate,
+                false_positive_se=under_null.standard_error,
+                power=None if under_lift is None else under_lift.rejection_rate,
+                power_se=None if under_lift is None else under_lift.standard_error,
+                expected_n_null=under_null.expected_n_per_variant,
+                expected_n_lift=None if under_lift is None else under_lift.expected_n_per_variant,
+            )
+        )
+    return rows
