@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import altair as alt
@@ -40,10 +41,17 @@ class BoundaryMarks:
     p_thresholds: np.ndarray
 
 
-def _y_scale(log_scale: bool) -> alt.Scale:
+def _y_scale(log_scale: bool, smallest_p: float) -> alt.Scale:
     if log_scale:
-        return alt.Scale(type="log", domain=[P_VALUE_FLOOR, 1.0], clamp=True)
+        # Start the axis at the power of ten below the smallest value drawn, so the region
+        # around alpha keeps its height unless the data reach much lower.
+        lower = 10.0 ** math.floor(math.log10(min(max(smallest_p, P_VALUE_FLOOR), 1e-3)))
+        return alt.Scale(type="log", domain=[lower, 1.0], clamp=True)
     return alt.Scale(domain=[0.0, 1.0])
+
+
+def _y_axis_format(log_scale: bool) -> str:
+    return ".0e" if log_scale else ".2f"
 
 
 def trajectory_chart(
@@ -86,13 +94,20 @@ def trajectory_chart(
         }
     )
     series["p_drawn"] = series["p_value"].clip(lower=P_VALUE_FLOOR)
+    smallest_p = min([float(series["p_value"].min()), alpha] + [float(mark.p_thresholds.min()) for mark in boundaries])
+    y_scale = _y_scale(log_scale, smallest_p)
     x_axis = alt.X("day:Q", title="Day of experiment (days)", scale=alt.Scale(domainMin=0))
-    y_axis = alt.Y("p_drawn:Q", title="p-value (two-sided)", scale=_y_scale(log_scale))
+    y_axis = alt.Y(
+        "p_drawn:Q",
+        title="p-value (two-sided)",
+        scale=y_scale,
+        axis=alt.Axis(format=_y_axis_format(log_scale)),
+    )
     color = alt.Color(
         "series:N",
         title=None,
         scale=alt.Scale(domain=list(SERIES_COLORS), range=list(SERIES_COLORS.values())),
-        legend=alt.Legend(orient="bottom"),
+        legend=alt.Legend(orient="bottom", columns=2, labelLimit=0),
     )
 
     lines = (
@@ -139,6 +154,11 @@ def trajectory_chart(
             .mark_rule(color="#333333", strokeWidth=2)
             .encode(x="day:Q", tooltip=[alt.Tooltip("label:N", title="Boundary")])
         )
+        layers.append(
+            alt.Chart(boundary)
+            .mark_text(align="right", baseline="top", dx=-4, y=4, color="#333333")
+            .encode(x="day:Q", text=alt.value("Required n"))
+        )
 
     layers.extend([lines, alpha_rule])
 
@@ -163,7 +183,7 @@ def trajectory_chart(
             .mark_point(filled=True, size=60, shape="triangle-down")
             .encode(
                 x="day:Q",
-                y=alt.Y("p_drawn:Q", scale=_y_scale(log_scale)),
+                y=alt.Y("p_drawn:Q", scale=y_scale),
                 color=color,
                 tooltip=[
                     alt.Tooltip("series:N", title="Boundary"),
@@ -185,7 +205,7 @@ def trajectory_chart(
         )
         base = alt.Chart(peek).encode(
             x="day:Q",
-            y=alt.Y("p_drawn:Q", scale=_y_scale(log_scale)),
+            y=alt.Y("p_drawn:Q", scale=y_scale),
             tooltip=[
                 alt.Tooltip("label:N", title="Peeking"),
                 alt.Tooltip("day:Q", title="Day", format=".2f"),
@@ -220,6 +240,8 @@ def false_positive_chart(
     exact_by_look : numpy.ndarray or None
         Large-sample rate from numerical integration for the first looks, drawn dashed.
     """
+    monte_carlo_label = f"Monte Carlo, {n_runs:,} A/A tests"
+    exact_label = "Exact, large samples (numerical integration)"
     looks = np.arange(1, rejection_by_look.size + 1)
     spread = 1.96 * np.sqrt(rejection_by_look * (1.0 - rejection_by_look) / n_runs)
     simulated = pd.DataFrame(
@@ -228,12 +250,17 @@ def false_positive_chart(
             "rate": rejection_by_look,
             "low": np.clip(rejection_by_look - spread, 0.0, 1.0),
             "high": np.clip(rejection_by_look + spread, 0.0, 1.0),
-            "series": f"Monte Carlo, {n_runs:,} A/A tests",
+            "series": monte_carlo_label,
         }
     )
     x_axis = alt.X("looks:Q", title="Number of looks (peeks)", scale=alt.Scale(domainMin=1))
     y_title = "False-positive rate (share of A/A tests)"
-    color = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"))
+    color = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=[monte_carlo_label, exact_label], range=["#1f77b4", "#444444"]),
+        legend=alt.Legend(orient="bottom", columns=2, labelLimit=0),
+    )
     tooltip = [
         alt.Tooltip("series:N", title="Series"),
         alt.Tooltip("looks:Q", title="Looks"),
@@ -258,7 +285,7 @@ def false_positive_chart(
             {
                 "looks": np.arange(1, exact_by_look.size + 1),
                 "rate": exact_by_look,
-                "series": "Exact, large samples (numerical integration)",
+                "series": exact_label,
             }
         )
         layers.append(
