@@ -14,6 +14,7 @@ st.set_page_config(page_title="Build Systems That Work", page_icon=":material/sc
 
 AB_PAGES = [
     st.Page("pages/ab_sample_size.py", title="Sample size", icon=":material/calculate:"),
+    st.Page("pages/ab_peeking.py", title="Peeking simulator", icon=":material/visibility:"),
 ]
 FRAUD_PAGES: list[st.Page] = []
 

@@ -90,7 +90,7 @@ def build_look_schedule(
     """
     traffic = check_number("daily_traffic_per_variant", daily_traffic_per_variant, 0.0, low_inclusive=False)
     per_day = check_integer("looks_per_day", looks_per_day, 1, MAX_LOOKS_PER_DAY)
-    days = check_number("experiment_days", experiment_days, 0.0, low_inclusive=False)
+    days = check_number("experiment_days", experiment_days, 0.0)
 
     n_looks = math.floor(days * per_day + 1e-9)
     if n_looks < 1:
