@@ -1,0 +1,61 @@
+"""The peeking simulator page in headless Chromium against a live server."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.app_utils import assert_no_exception, metric_value, open_page, wait_for_app
+
+PATH = "ab_peeking"
+TRAJECTORY_TITLE = "Simulated experiment — p-value trajectory over time"
+
+
+def _trajectory_chart(page):
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(2)
+    return charts.first
+
+
+def test_charts_and_tables_render(page, app_url):
+    open_page(page, app_url, PATH)
+    assert_no_exception(page)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(2)
+    for index in range(2):
+        # Vega draws into a canvas (or an svg); an empty container means the spec failed.
+        expect(charts.nth(index).locator("canvas, svg").first).to_be_visible()
+    tables = page.locator('[data-testid="stDataFrame"]')
+    expect(tables).to_have_count(2)
+    expect(tables.last).to_be_visible()
+    expect(page.get_by_role("heading", name="Trade-offs per rule")).to_be_visible()
+
+
+def test_new_experiment_changes_trajectory(page, app_url):
+    open_page(page, app_url, f"{PATH}?seed=1")
+    chart = _trajectory_chart(page)
+    expect(chart.locator("canvas, svg").first).to_be_visible()
+    before_image = chart.screenshot()
+    before_p = metric_value(page, "Simulated p")
+
+    page.get_by_role("button", name="New experiment").click()
+    wait_for_app(page)
+
+    assert_no_exception(page)
+    assert "seed=2" in page.url
+    assert metric_value(page, "Simulated p") != before_p
+    chart = _trajectory_chart(page)
+    expect(chart.locator("canvas, svg").first).to_be_visible()
+    assert chart.screenshot() != before_image
+
+
+def test_bad_lift_shows_error(page, app_url):
+    open_page(page, app_url, f"{PATH}?lift=95")
+    assert_no_exception(page)
+    expect(page.get_by_text("outside 0 to 1")).to_be_visible()
+
+
+def test_bad_url_value_warns(page, app_url):
+    open_page(page, app_url, f"{PATH}?looks=abc")
+    assert_no_exception(page)
+    expect(page.get_by_text("Ignored invalid values in the link")).to_be_visible()
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(2)
