@@ -14,6 +14,8 @@ from core.ab.peeking import Trajectory
 # Log-scale charts cannot show p = 0, and p-values below this are indistinguishable anyway.
 P_VALUE_FLOOR = 1e-12
 
+CHART_HEIGHT = 380
+
 SERIES_COLORS = {
     "z-test p-value": "#1f77b4",
     "mSPRT always-valid p-value": "#2ca02c",
@@ -41,13 +43,18 @@ class BoundaryMarks:
     p_thresholds: np.ndarray
 
 
-def _y_scale(log_scale: bool, smallest_p: float) -> alt.Scale:
+def _y_lower_bound(log_scale: bool, smallest_p: float) -> float:
+    if not log_scale:
+        return 0.0
+    # Start the axis at the power of ten below the smallest value drawn, so the region
+    # around alpha keeps its height unless the data reach much lower.
+    return 10.0 ** math.floor(math.log10(min(max(smallest_p, P_VALUE_FLOOR), 1e-3)))
+
+
+def _y_scale(log_scale: bool, lower: float) -> alt.Scale:
     if log_scale:
-        # Start the axis at the power of ten below the smallest value drawn, so the region
-        # around alpha keeps its height unless the data reach much lower.
-        lower = 10.0 ** math.floor(math.log10(min(max(smallest_p, P_VALUE_FLOOR), 1e-3)))
         return alt.Scale(type="log", domain=[lower, 1.0], clamp=True)
-    return alt.Scale(domain=[0.0, 1.0])
+    return alt.Scale(domain=[lower, 1.0])
 
 
 def _y_axis_format(log_scale: bool) -> str:
@@ -95,7 +102,8 @@ def trajectory_chart(
     )
     series["p_drawn"] = series["p_value"].clip(lower=P_VALUE_FLOOR)
     smallest_p = min([float(series["p_value"].min()), alpha] + [float(mark.p_thresholds.min()) for mark in boundaries])
-    y_scale = _y_scale(log_scale, smallest_p)
+    y_lower = _y_lower_bound(log_scale, smallest_p)
+    y_scale = _y_scale(log_scale, y_lower)
     x_axis = alt.X("day:Q", title="Day of experiment (days)", scale=alt.Scale(domainMin=0))
     y_axis = alt.Y(
         "p_drawn:Q",
@@ -147,7 +155,11 @@ def trajectory_chart(
             .encode(x="start:Q", x2="end:Q", tooltip=[alt.Tooltip("label:N", title="Region")])
         )
         boundary = pd.DataFrame(
-            {"day": [horizon_day], "label": [f"Required n boundary: {planned_n:,} users per variant"]}
+            {
+                "day": [horizon_day],
+                "bottom": [y_lower],
+                "label": [f"Required n boundary: {planned_n:,} users per variant"],
+            }
         )
         layers.append(
             alt.Chart(boundary)
@@ -156,8 +168,8 @@ def trajectory_chart(
         )
         layers.append(
             alt.Chart(boundary)
-            .mark_text(align="right", baseline="top", dx=-4, y=4, color="#333333")
-            .encode(x="day:Q", text=alt.value("Required n"))
+            .mark_text(align="right", baseline="bottom", dx=-4, dy=-4, color="#333333")
+            .encode(x="day:Q", y=alt.Y("bottom:Q", scale=y_scale), text=alt.value("Required n"))
         )
 
     layers.extend([lines, alpha_rule])
@@ -216,7 +228,7 @@ def trajectory_chart(
         layers.append(base.mark_text(align="left", dx=10, dy=-10, color="#d62728").encode(text="label:N"))
 
     return alt.layer(*layers).properties(
-        title="Simulated experiment — p-value trajectory over time", height=380
+        title="Simulated experiment — p-value trajectory over time", height=CHART_HEIGHT
     )
 
 
