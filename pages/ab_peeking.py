@@ -51,6 +51,15 @@ MAX_ANALYSES = 20
 DAYS_LIMIT_FLOOR = 14
 PAGE_ID = "ab_peeking"
 
+# When each stopping rule checks the test, for the trade-off table; {k} is the number of analyses.
+RULE_LOOKS = {
+    "fixed_horizon": "once, at the planned n",
+    "naive_peeking": "every look, at nominal α",
+    "pocock": "{k} analyses, same threshold",
+    "obrien_fleming": "{k} analyses, strict early",
+    "msprt": "every look, always-valid p",
+}
+
 LIFT = NumberParam(
     "lift", "True lift (simulate)", 2.0, -100.0, 100.0, 0.5, format="%.2f",
     help="Difference treatment minus control, in percentage points, that the simulation "
@@ -151,15 +160,6 @@ def format_n(n_per_variant: float | None) -> str:
     return "—" if n_per_variant is None else f"{n_per_variant:,.0f}"
 
 
-RULE_LOOKS = {
-    "fixed_horizon": "once, at the planned n",
-    "naive_peeking": "every look, at nominal α",
-    "pocock": "{k} analyses, same threshold",
-    "obrien_fleming": "{k} analyses, strict early",
-    "msprt": "every look, always-valid p",
-}
-
-
 def render_page(
     *,
     baseline_rate: float,
@@ -223,10 +223,10 @@ def render_page(
     )
     st.altair_chart(chart, theme="streamlit", width="stretch")
     st.caption(
-        "The blue line is the p-value a dashboard shows after each look. The shaded region before "
+        f"The blue line is the p-value a dashboard shows after each look. The shaded region before "
         "the required n boundary is the danger zone: the test has not reached its planned sample "
-        "size, and a p-value below α there is much more often noise than the 5% a single test "
-        "promises. Triangles are the Pocock and O'Brien-Fleming thresholds at their analyses, and "
+        f"size, and a p-value below α there is noise far more often than the {alpha:g} a single "
+        "test promises. Triangles are the Pocock and O'Brien-Fleming thresholds at their analyses, and "
         "the green line is the mSPRT p-value, which may be checked at every look."
     )
 
@@ -252,8 +252,16 @@ def render_page(
             **scenario_mc,
         )
 
-    render_metrics(metric_slots, trajectory, null, alpha=alpha, horizon=horizon, peek_index=peek_index,
-                   true_lift=true_lift, n_looks=schedule.n_looks)
+    render_metrics(
+        metric_slots,
+        trajectory,
+        null,
+        alpha=alpha,
+        horizon=horizon,
+        peek_index=peek_index,
+        true_lift=true_lift,
+        n_looks=schedule.n_looks,
+    )
 
     st.header("Monte Carlo of A/A tests")
     exact_looks = min(schedule.n_looks, MAX_INTEGRATION_LOOKS // 2)
@@ -410,7 +418,7 @@ checked after every look: under no effect, the chance that it *ever* drops below
 prior puts most of its weight on effects of that size and smaller. A much smaller τ reacts
 slowly to real effects, and a much larger one wastes evidence on effects that never happen.
 The variance uses the pooled conversion rate at each look, so the guarantee is approximate in
-small samples; the table measures it.
+small samples. The table below measures it.
 """
     )
 
@@ -442,7 +450,7 @@ def render_guidance() -> None:
     st.markdown(
         """
 - **Decide the sample size up front and test once** (fixed horizon) when nobody needs an early
-  answer: it has the most power for its sample size.
+  decision: it has the most power for its sample size.
 - **Pick O'Brien-Fleming** when you want the option to stop early for a large effect. It barely
   spends α at the first analyses, so the final test is almost the fixed one.
 - **Pick Pocock** when an early stop matters more than the final analysis: it stops earlier on
@@ -463,8 +471,8 @@ def days_param(planned_days: int) -> NumberParam:
     return NumberParam(
         "days", "Experiment length (days)", float(planned_days), 0.0, float(max(2 * planned_days, DAYS_LIMIT_FLOOR)),
         1.0, format="%.1f",
-        help=f"Days the simulated experiment runs. The plan needs {planned_days} days; up to twice "
-        "that shows what happens when a test runs on.",
+        help=f"Days the simulated experiment runs. The plan needs {planned_days} days, and "
+        "up to twice that shows what happens when a test runs on.",
     )
 
 
@@ -481,6 +489,7 @@ def next_seed(seed_key: str) -> None:
     st.session_state[seed_key] = int(st.session_state[seed_key]) % SEED.max_value + 1
 
 
+run_start = time.perf_counter()
 st.title("Peeking simulator")
 st.caption(
     "Why stopping an A/B test the first time p < α inflates false positives, "
@@ -545,3 +554,4 @@ render_page(
     n_analyses=simulation["analyses"],
     log_scale=simulation["log"],
 )
+logger.info("Peeking page ran in %.3f s", time.perf_counter() - run_start)

@@ -166,7 +166,7 @@ def test_bad_sizing_url_value_warns():
 def test_url_sizing_values_carry_over():
     app = run_page(PAGE, {"baseline": "10", "mde": "1"})
     assert not app.exception
-    # R power.prop.test: 0.10 -> 0.11 at 80% power, two-sided alpha 0.05, needs 14,751 per arm.
+    # plan_experiment sizes 10% -> 11% at 80% power and two-sided alpha 0.05 at 14,751 per arm.
     assert any("14,751 users per variant" in caption.value for caption in app.caption)
 
 
@@ -176,7 +176,7 @@ def test_sizing_page_values_carry_over():
     app.switch_page(PAGE).run()
     assert not app.exception
     assert app.number_input(key=_key("mde")).value == 1.0
-    # R power.prop.test: 0.12 -> 0.13 at 80% power, two-sided alpha 0.05, needs 17,169 per arm.
+    # plan_experiment sizes 12% -> 13% at 80% power and two-sided alpha 0.05 at 17,169 per arm.
     assert any("17,169 users per variant" in caption.value for caption in app.caption)
 
 
