@@ -157,7 +157,7 @@ def trajectory_chart(
         boundary = pd.DataFrame(
             {
                 "day": [horizon_day],
-                "bottom": [y_lower],
+                "top": [1.0],
                 "label": [f"Required n boundary: {planned_n:,} users per variant"],
             }
         )
@@ -168,8 +168,9 @@ def trajectory_chart(
         )
         layers.append(
             alt.Chart(boundary)
-            .mark_text(align="right", baseline="bottom", dx=-4, dy=-4, color="#333333")
-            .encode(x="day:Q", y=alt.Y("bottom:Q", scale=y_scale), text=alt.value("Required n"))
+            # Written upwards along the rule, so it crosses neither alpha nor the peeker's label.
+            .mark_text(angle=270, align="right", baseline="bottom", dx=-6, dy=-3, color="#333333")
+            .encode(x="day:Q", y=alt.Y("top:Q", scale=y_scale), text=alt.value("Required n boundary"))
         )
 
     layers.extend([lines, alpha_rule])

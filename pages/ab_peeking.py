@@ -434,7 +434,8 @@ small samples. The table below measures it.
             "Expected n (true lift)": [format_n(row.expected_n_lift) for row in rows],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    # A static table wraps its headers, so all six columns fit the page without scrolling.
+    st.table(table.set_index("Rule"))
     no_power = " Power is blank because the true lift is 0 (an A/A test)." if lift is None else ""
     st.caption(
         f"{null.n_runs:,} simulated experiments per scenario, and ± is the 95% Monte Carlo interval. "

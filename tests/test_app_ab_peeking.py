@@ -18,7 +18,7 @@ def _errors(app) -> list[str]:
 
 
 def _trade_off_table(app):
-    return app.dataframe[-1].value
+    return app.table[0].value.reset_index()
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,11 @@ def test_charts_and_tables_render(page, app_url):
     for index in range(2):
         # Vega draws into a canvas (or an svg); an empty container means the spec failed.
         expect(charts.nth(index).locator("canvas, svg").first).to_be_visible()
-    tables = page.locator('[data-testid="stDataFrame"]')
-    expect(tables).to_have_count(2)
-    expect(tables.last).to_be_visible()
-    expect(page.get_by_role("heading", name="Trade-offs per rule")).to_be_visible()
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)
+    trade_offs = page.locator('[data-testid="stTable"]')
+    expect(trade_offs).to_have_count(1)
+    for rule in ("Fixed horizon", "Naive peeking", "Pocock", "O'Brien-Fleming", "mSPRT"):
+        expect(trade_offs.get_by_text(rule, exact=True)).to_be_visible()
 
 
 def test_new_experiment_changes_trajectory(page, app_url):
