@@ -185,3 +185,11 @@ def test_linear_scale_toggle():
     app.toggle(key=_key("log")).set_value(False).run()
     assert not app.exception
     assert app.query_params["log"] == "false"
+
+
+@pytest.mark.parametrize("alpha", ["0.05", "0.03", "0.1"])
+def test_single_analysis_any_alpha(alpha):
+    app = run_page(PAGE, {"analyses": "1", "alpha": alpha, "looks": "1"})
+    assert not app.exception
+    assert not _errors(app)
+    assert len(app.dataframe[0].value) == 1

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.special import ndtri
 
 from core.ab.sequential import (
     crossing_probabilities,
@@ -82,6 +83,19 @@ def test_boundaries_spend_exactly_alpha(method: str, n_looks: int) -> None:
 
 def test_single_look_is_fixed_test() -> None:
     assert group_sequential_constant(1, 0.05, "pocock") == pytest.approx(1.959964, abs=1e-6)
+
+
+@given(st.floats(1e-4, 0.5), st.sampled_from(["pocock", "obrien_fleming"]))
+@settings(max_examples=40, deadline=None)
+def test_single_look_constant_any_alpha(alpha: float, method: str) -> None:
+    constant = group_sequential_constant(1, alpha, method)
+    assert constant == pytest.approx(float(ndtri(1 - alpha / 2)), abs=1e-8)
+
+
+@given(st.floats(1e-3, 0.3), st.integers(2, 6))
+@settings(max_examples=20, deadline=None)
+def test_pocock_above_fixed_critical_value(alpha: float, n_looks: int) -> None:
+    assert group_sequential_constant(n_looks, alpha, "pocock") > float(ndtri(1 - alpha / 2))
 
 
 def test_constant_is_deterministic() -> None:

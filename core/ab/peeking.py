@@ -25,12 +25,13 @@ MAX_LOOKS = 2_000
 MAX_LOOKS_PER_DAY = 24
 MAX_RUNS = 100_000
 
-# Runs x looks per Monte Carlo batch. 1M cells keep the temporary arrays of a batch below
-# about 100 MB (an estimate from the array sizes) and give 10 progress steps for 10,000 x 100.
-_BATCH_CELLS = 1_000_000
+# Runs x looks per chunk of a Monte Carlo call. 1M cells keep the temporary arrays of a chunk
+# below about 100 MB (an estimate from the array sizes) and give 10 progress steps for
+# 10,000 runs x 100 looks.
+_CHUNK_CELLS = 1_000_000
 
-# Seeds for the two independent random streams derived from one user-facing seed, so the
-# single experiment and the Monte Carlo never share draws.
+# Stream numbers mixed into the seed, so the single experiment and the Monte Carlo draw from
+# independent random streams even when they are given the same seed.
 _TRAJECTORY_STREAM = 0
 _MONTE_CARLO_STREAM = 1
 
@@ -96,12 +97,12 @@ def build_look_schedule(
     if n_looks < 1:
         raise ValueError(
             f"experiment_days={days:g} is shorter than one look: with looks_per_day={per_day} "
-            f"the first look is at day {1 / per_day:g}; run the experiment at least that long"
+            f"the first look is at day {1 / per_day:g}. Run the experiment at least that long"
         )
     if n_looks > MAX_LOOKS:
         raise ValueError(
             f"experiment_days={days:g} with looks_per_day={per_day} gives {n_looks} looks, "
-            f"out of range: expected at most {MAX_LOOKS}; use fewer looks per day or fewer days"
+            f"out of range: expected at most {MAX_LOOKS}. Use fewer looks per day or fewer days"
         )
     if traffic < per_day:
         raise ValueError(
@@ -417,7 +418,8 @@ def simulate_stopping_rules(
         Non-negative batch number. Batches with the same seed use independent random
         streams, so they can be run one by one and pooled by ``merge_monte_carlo_results``.
     progress : callable, optional
-        Called with the finished fraction in (0, 1] after each batch of runs.
+        Called with the finished fraction in (0, 1] after each chunk of runs, which the
+        function sizes to bound its memory use.
 
     Returns
     -------
@@ -454,10 +456,10 @@ def simulate_stopping_rules(
     stopped_n = dict.fromkeys(RULE_NAMES, 0.0)
     first_naive = np.zeros(schedule.n_looks, dtype=np.int64)
 
-    batch = max(1, _BATCH_CELLS // schedule.n_looks)
+    chunk_runs = max(1, _CHUNK_CELLS // schedule.n_looks)
     done = 0
     while done < runs:
-        size = min(batch, runs - done)
+        size = min(chunk_runs, runs - done)
         conversions_a = _cumulative_conversions(rng, control, increments, size)
         conversions_b = _cumulative_conversions(rng, treatment, increments, size)
         abs_z = np.abs(two_proportion_z(conversions_a, conversions_b, n))

@@ -145,8 +145,10 @@ def _constant(method: str, n_looks: int, alpha: float) -> float:
     def excess_error(constant: float) -> float:
         return float(crossing_probabilities(constant * shape).sum()) - alpha
 
-    # At constant = z_{1-alpha/2} the error is at least alpha, and at 10 it is below 1e-20.
-    lower = float(ndtri(1.0 - alpha / 2.0))
+    # Below z_{1-alpha/2} the first look alone spends more than alpha, and at 10 the error is
+    # below 1e-20, so the root lies in between. Starting exactly at z_{1-alpha/2} fails for
+    # K = 1, where rounding can put the error a hair below alpha and leave no sign change.
+    lower = 0.9 * float(ndtri(1.0 - alpha / 2.0))
     return float(brentq(excess_error, lower, 10.0, xtol=1e-10))
 
 
