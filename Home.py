@@ -15,6 +15,7 @@ st.set_page_config(page_title="Build Systems That Work", page_icon=":material/sc
 AB_PAGES = [
     st.Page("pages/ab_sample_size.py", title="Sample size", icon=":material/calculate:"),
     st.Page("pages/ab_peeking.py", title="Peeking simulator", icon=":material/visibility:"),
+    st.Page("pages/ab_analyze.py", title="Analyze results", icon=":material/fact_check:"),
 ]
 FRAUD_PAGES: list[st.Page] = []
 

@@ -90,6 +90,11 @@ if plan.days_exact > IMPRACTICAL_DAYS or plan.n_per_variant > IMPRACTICAL_USERS:
         "pool more traffic into the test.",
         icon=":material/hourglass_top:",
     )
+st.page_link(
+    "pages/ab_analyze.py",
+    label="Cluster randomization raises this n and CUPED lowers it: see the design choices",
+    icon=":material/tune:",
+)
 
 mde_curve, power_curve, density_curves, distributions = _curves(scenario)
 left, right = st.columns(2)
