@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
-from tests.browser.app_utils import assert_no_exception, metric_value, open_page, wait_for_app
+from tests.browser.app_utils import RUN_TIMEOUT_MS, assert_no_exception, metric_value, open_page, wait_for_app
 
 PATH = "ab_peeking"
-TRAJECTORY_TITLE = "Simulated experiment — p-value trajectory over time"
+
+
+def _metric(page, label: str):
+    metric = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
+    )
+    return metric.locator('[data-testid="stMetricValue"]').first
 
 
 def _trajectory_chart(page):
@@ -39,11 +47,13 @@ def test_new_experiment_changes_trajectory(page, app_url):
     before_p = metric_value(page, "Simulated p")
 
     page.get_by_role("button", name="New experiment").click()
+    # Under load the rerun can start after wait_for_app's quiet period, so wait for its
+    # visible results first: the seed in the URL and a new p-value.
+    expect(page).to_have_url(re.compile(r"[?&]seed=2(&|$)"), timeout=RUN_TIMEOUT_MS)
+    expect(_metric(page, "Simulated p")).not_to_have_text(before_p, timeout=RUN_TIMEOUT_MS)
     wait_for_app(page)
 
     assert_no_exception(page)
-    assert "seed=2" in page.url
-    assert metric_value(page, "Simulated p") != before_p
     chart = _trajectory_chart(page)
     expect(chart.locator("canvas, svg").first).to_be_visible()
     assert chart.screenshot() != before_image
