@@ -308,3 +308,15 @@ def false_positive_chart(
     return alt.layer(*layers).properties(
         title="Monte Carlo of A/A tests — false-positive rate of stopping at the first p < α", height=320
     )
+
+
+def to_vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
+    """Return the chart's Vega-Lite spec with its data inline and without Altair's default theme.
+
+    Pages cache this dict and draw it with ``st.vega_lite_chart``, because converting a layered
+    Altair chart costs tens of milliseconds on every rerun. Altair's default theme only adds a
+    300 x 300 default view size, which Streamlit replaces with its own.
+    """
+    spec = chart.to_dict()
+    spec.pop("config", None)
+    return spec

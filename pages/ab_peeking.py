@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from charts.peeking import BoundaryMarks, false_positive_chart, trajectory_chart
+from charts.peeking import BoundaryMarks, false_positive_chart, to_vega_lite_spec, trajectory_chart
 from core.ab.peeking import (
     MAX_LOOKS_PER_DAY,
     RULE_NAMES,
@@ -132,6 +132,55 @@ def cached_repeated_testing_error(n_looks: int, alpha: float) -> np.ndarray:
     return repeated_testing_error(n_looks, alpha)
 
 
+# Charts are cached as Vega-Lite dicts: converting the layered Altair charts on every rerun
+# took most of the page's 200 ms budget for a warm rerun.
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def cached_trajectory_spec(
+    baseline_rate: float,
+    true_lift: float,
+    daily_traffic: float,
+    looks_per_day: int,
+    experiment_days: float,
+    seed: int,
+    mixing_variance: float,
+    alpha: float,
+    planned_n: int,
+    n_analyses: int,
+    log_scale: bool,
+) -> dict:
+    schedule = build_look_schedule(daily_traffic, looks_per_day, experiment_days)
+    trajectory = cached_trajectory(
+        baseline_rate, true_lift, daily_traffic, looks_per_day, experiment_days, seed, mixing_variance
+    )
+    horizon = horizon_index(schedule, planned_n)
+    analyses = analysis_indices(schedule.n_looks, n_analyses)
+    boundaries = []
+    for label, method in (("Pocock threshold", "pocock"), ("O'Brien-Fleming threshold", "obrien_fleming")):
+        thresholds = nominal_p_thresholds(cached_boundaries(analyses.size, alpha, method))
+        boundaries.append(BoundaryMarks(label, schedule.days[analyses], thresholds))
+    chart = trajectory_chart(
+        trajectory,
+        alpha=alpha,
+        horizon_day=float(schedule.days[horizon]) if reaches_planned_n(schedule, planned_n) else None,
+        planned_n=planned_n,
+        peek_index=first_significant_index(trajectory.p_value, alpha, before_index=horizon),
+        boundaries=boundaries,
+        log_scale=log_scale,
+    )
+    return to_vega_lite_spec(chart)
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def cached_false_positive_spec(rejection_by_look: np.ndarray, n_runs: int, alpha: float, exact_looks: int) -> dict:
+    chart = false_positive_chart(
+        rejection_by_look,
+        n_runs=n_runs,
+        alpha=alpha,
+        exact_by_look=cached_repeated_testing_error(exact_looks, alpha),
+    )
+    return to_vega_lite_spec(chart)
+
+
 def run_monte_carlo(label: str, progress_text: str, **scenario) -> MonteCarloResult:
     """Run the cached Monte Carlo batches of one scenario behind a progress bar."""
     start = time.perf_counter()
@@ -185,9 +234,7 @@ def render_page(
 
     mixing_variance = msprt_mixing_variance(mde_absolute)
     horizon = horizon_index(schedule, planned_n)
-    reached = reaches_planned_n(schedule, planned_n)
-    horizon_day = float(schedule.days[horizon]) if reached else None
-    if not reached:
+    if not reaches_planned_n(schedule, planned_n):
         st.warning(
             f"The experiment ends on day {experiment_days:g} with {schedule.n_per_variant[-1]:,} users per "
             f"variant, before the planned {planned_n:,}. It is underpowered, and the fixed-horizon test "
@@ -205,23 +252,23 @@ def render_page(
 
     pocock = cached_boundaries(analyses.size, alpha, "pocock")
     obrien_fleming = cached_boundaries(analyses.size, alpha, "obrien_fleming")
-    boundary_marks = [
-        BoundaryMarks("Pocock threshold", schedule.days[analyses], nominal_p_thresholds(pocock)),
-        BoundaryMarks("O'Brien-Fleming threshold", schedule.days[analyses], nominal_p_thresholds(obrien_fleming)),
-    ]
 
     st.header("One simulated experiment")
     metric_slots = [*st.columns(3), st.empty()]
-    chart = trajectory_chart(
-        trajectory,
-        alpha=alpha,
-        horizon_day=horizon_day,
-        planned_n=planned_n,
-        peek_index=peek_index,
-        boundaries=boundary_marks,
-        log_scale=log_scale,
+    st.vega_lite_chart(
+        cached_trajectory_spec(
+            baseline_rate,
+            true_lift,
+            seed=seed,
+            alpha=alpha,
+            planned_n=planned_n,
+            n_analyses=n_analyses,
+            log_scale=log_scale,
+            **scenario,
+        ),
+        theme="streamlit",
+        width="stretch",
     )
-    st.altair_chart(chart, theme="streamlit", width="stretch")
     st.caption(
         f"The blue line is the p-value a dashboard shows after each look. The shaded region before "
         "the required n boundary is the danger zone: the test has not reached its planned sample "
@@ -265,13 +312,8 @@ def render_page(
 
     st.header("Monte Carlo of A/A tests")
     exact_looks = min(schedule.n_looks, MAX_INTEGRATION_LOOKS // 2)
-    st.altair_chart(
-        false_positive_chart(
-            null.naive_rejection_by_look,
-            n_runs=null.n_runs,
-            alpha=alpha,
-            exact_by_look=cached_repeated_testing_error(exact_looks, alpha),
-        ),
+    st.vega_lite_chart(
+        cached_false_positive_spec(null.naive_rejection_by_look, null.n_runs, alpha, exact_looks),
         theme="streamlit",
         width="stretch",
     )

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from charts.peeking import BoundaryMarks, false_positive_chart, trajectory_chart
+from charts.peeking import BoundaryMarks, false_positive_chart, to_vega_lite_spec, trajectory_chart
 from core.ab.peeking import (
     analysis_indices,
     build_look_schedule,
@@ -76,3 +76,14 @@ def test_false_positive_chart_layers() -> None:
     assert "False-positive rate (share of A/A tests)" in text
     assert "Exact, large samples (numerical integration)" in text
     assert len(spec["layer"]) == 4
+
+
+def test_vega_lite_spec_has_inline_data(experiment) -> None:
+    _, trajectory = experiment
+    chart = trajectory_chart(
+        trajectory, alpha=0.05, horizon_day=1.0, planned_n=4438, peek_index=None, boundaries=[]
+    )
+    spec = to_vega_lite_spec(chart)
+    assert "config" not in spec
+    assert spec["datasets"]
+    assert json.loads(json.dumps(spec)) == spec
