@@ -10,6 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ui.router import ensure_routed
+
+ensure_routed()
+
 from charts.ab_analysis import lift_interval_chart
 from core.ab.design import cuped_variance_factor, design_effect, scale_sample_size
 from core.ab.multiple_testing import METHOD_LABELS, METHODS

@@ -10,6 +10,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui.router import ensure_routed
+
+ensure_routed()
+
 from charts.peeking import BoundaryMarks, false_positive_chart, to_vega_lite_spec, trajectory_chart
 from core.ab.peeking import (
     MAX_LOOKS_PER_DAY,

@@ -5,6 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui.router import ensure_routed
+
+ensure_routed()
+
 from charts.ab import power_curve_chart, power_vs_n_chart, sampling_distribution_chart
 from core.ab.sample_size import (
     SizingScenario,
