@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ui.router import ensure_routed
 
@@ -41,6 +42,7 @@ from core.ab.sequential import (
 from core.ab.sample_size import plan_experiment
 from ui.ab_inputs import scenario_from_values, sizing_inputs
 from ui.messages import show_input_error
+from ui.narration import narrate
 from ui.query import BoolParam, NumberParam, number_input, read_query_params, toggle_input, widget_key, write_query_params
 
 logger = logging.getLogger(__name__)
@@ -213,8 +215,47 @@ def format_n(n_per_variant: float | None) -> str:
     return "—" if n_per_variant is None else f"{n_per_variant:,.0f}"
 
 
+def narration_values(
+    *,
+    trajectory: Trajectory,
+    null: MonteCarloResult,
+    n_looks: int,
+    horizon: int,
+    reached: bool,
+    peek_index: int | None,
+    alpha: float,
+    true_lift: float,
+    looks_per_day: int,
+    experiment_days: float,
+    n_analyses: int,
+) -> dict[str, object]:
+    """Return the numbers the narration speaks; None drops a sentence that does not apply."""
+    horizon_p = float(trajectory.p_value[horizon])
+    peek_day = None if peek_index is None else float(trajectory.days[peek_index])
+    # An early stop reads better in hours within the first two days, and in days after.
+    early = peek_day is not None and peek_day < 2
+    return {
+        "experiment_days": experiment_days,
+        "looks_per_day": looks_per_day,
+        "n_looks": n_looks,
+        "true_lift": true_lift,
+        "final_p": horizon_p if reached else None,
+        "final_p_short": None if reached else horizon_p,
+        "peek_stop_hours": round(peek_day * 24) if early else None,
+        "peek_stop_day": round(peek_day, 1) if peek_day is not None and not early else None,
+        "n_runs": null.n_runs,
+        "alpha": alpha,
+        "naive_fpr": null.outcomes["naive_peeking"].rejection_rate,
+        "n_analyses": n_analyses,
+        "pocock_fpr": null.outcomes["pocock"].rejection_rate,
+        "obf_fpr": null.outcomes["obrien_fleming"].rejection_rate,
+        "msprt_fpr": null.outcomes["msprt"].rejection_rate,
+    }
+
+
 def render_page(
     *,
+    narration: DeltaGenerator,
     baseline_rate: float,
     mde_absolute: float,
     alpha: float,
@@ -313,6 +354,20 @@ def render_page(
         true_lift=true_lift,
         n_looks=schedule.n_looks,
     )
+    with narration:
+        narrate(PAGE_ID, narration_values(
+            trajectory=trajectory,
+            null=null,
+            n_looks=schedule.n_looks,
+            horizon=horizon,
+            reached=reaches_planned_n(schedule, planned_n),
+            peek_index=peek_index,
+            alpha=alpha,
+            true_lift=true_lift,
+            looks_per_day=looks_per_day,
+            experiment_days=experiment_days,
+            n_analyses=int(analyses.size),
+        ))
 
     st.header("Monte Carlo of A/A tests")
     exact_looks = min(schedule.n_looks, MAX_INTEGRATION_LOOKS // 2)
@@ -542,6 +597,8 @@ st.caption(
     "Why stopping an A/B test the first time p < α inflates false positives, "
     "and which sequential tests let you look early without paying for it."
 )
+# Filled once the simulation has run, but shown above the inputs.
+narration = st.container()
 
 values = sizing_inputs(PAGE_ID, design=False)
 # The simulation compares one treatment with control in two-sided tests, whatever the
@@ -589,6 +646,7 @@ st.caption(
 )
 
 render_page(
+    narration=narration,
     baseline_rate=scenario.baseline_rate,
     mde_absolute=scenario.treatment_rate - scenario.baseline_rate,
     alpha=scenario.alpha,

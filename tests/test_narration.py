@@ -87,6 +87,40 @@ ANALYZE_CHANGED = {
     "n_tests": 6,
     "holm_survivors": 0,
 }
+PEEKING_DEFAULT = {
+    "experiment_days": 7.0,
+    "looks_per_day": 24,
+    "n_looks": 168,
+    "true_lift": 0.02,
+    "final_p": 0.0004,
+    "final_p_short": None,
+    "peek_stop_hours": 8,
+    "peek_stop_day": None,
+    "n_runs": 10_000,
+    "alpha": 0.05,
+    "naive_fpr": 0.41,
+    "n_analyses": 5,
+    "pocock_fpr": 0.0496,
+    "obf_fpr": 0.0468,
+    "msprt_fpr": 0.0257,
+}
+PEEKING_CHANGED = {
+    "experiment_days": 10.5,
+    "looks_per_day": 1,
+    "n_looks": 10,
+    "true_lift": 0.0,
+    "final_p": None,
+    "final_p_short": 0.31,
+    "peek_stop_hours": None,
+    "peek_stop_day": 3.0,
+    "n_runs": 10_000,
+    "alpha": 0.01,
+    "naive_fpr": 0.043,
+    "n_analyses": 2,
+    "pocock_fpr": 0.0102,
+    "obf_fpr": 0.0099,
+    "msprt_fpr": 0.004,
+}
 SCRIPT_CASES = {
     "home": [
         ({"n_pages": 1, "n_ab_pages": 1, "n_fraud_pages": 0}, "one page besides this one"),
@@ -95,6 +129,10 @@ SCRIPT_CASES = {
     "ab_sample_size": [
         (SAMPLE_SIZE_DEFAULT, "4,438 users per variant"),
         (SAMPLE_SIZE_CHANGED, "52,221 users per variant"),
+    ],
+    "ab_peeking": [
+        (PEEKING_DEFAULT, "41 percent of those tests end with a false winner"),
+        (PEEKING_CHANGED, "4.3 percent of those tests end with a false winner"),
     ],
     "ab_analyze": [
         (ANALYZE_DEFAULT, "treatment B at 13.2 percent"),
@@ -171,6 +209,18 @@ def test_analyze_optional_sentences():
     assert "leaves no significant results" in changed
     assert "the result is not significant" in changed
     assert "\n\n\n" not in default
+
+
+def test_peeking_optional_sentences():
+    default = render_script(load_script("ab_peeking"), PEEKING_DEFAULT)
+    changed = render_script(load_script("ab_peeking"), PEEKING_CHANGED)
+    assert "stopped after 8 hours" in default
+    assert "on day" not in default
+    assert "stopped on day 3," in changed
+    assert "At the planned sample size, its p-value is less than 0.001." in default
+    assert "ends before the planned sample size, with a p-value of 0.31" in changed
+    assert "runs for 10.5 days, with one look a day" in changed
+    assert "With two planned analyses" in changed
 
 
 def test_sample_size_optional_sentences():
@@ -366,6 +416,10 @@ PAGE_TRANSCRIPT_CASES = [
     pytest.param("pages/ab_sample_size.py", {}, "4,438 users per variant", id="sample_size-default"),
     pytest.param(
         "pages/ab_sample_size.py", {"mde": "1"}, "17,169 users per variant", id="sample_size-mde"
+    ),
+    pytest.param("pages/ab_peeking.py", {}, "That is 168 looks at the p-value", id="peeking-default"),
+    pytest.param(
+        "pages/ab_peeking.py", {"looks": "1"}, "That is 7 looks at the p-value", id="peeking-daily"
     ),
     pytest.param("pages/ab_analyze.py", {}, "treatment B at 13.2 percent", id="analyze-default"),
     pytest.param(
