@@ -37,9 +37,9 @@ def cost_chart(sweep: pd.DataFrame, optimum: CostOptimum, threshold: float) -> a
     """Chart the expected daily cost against the threshold, split into FP and FN cost.
 
     The cost-minimising threshold and the chosen threshold are marked with rules. The
-    y axis stops at 1.5 times the largest of the cost with no alerts, at the chosen
-    threshold and at the optimum, because flagging nearly everything costs orders of
-    magnitude more and would flatten the interesting part of the curve.
+    y axis stops at 1.5 times the largest of three costs: with no alerts, at the chosen
+    threshold and at the optimum. Flagging nearly everything costs orders of magnitude
+    more, and a full axis would flatten the interesting part of the curve.
     """
     no_alert_cost = float(sweep["fn_cost_per_day"].max())
     chosen = sweep.iloc[(sweep["threshold"] - threshold).abs().argmin()]
