@@ -15,8 +15,9 @@ st.set_page_config(page_title="Build Systems That Work", page_icon=":material/sc
 AB_PAGES = [
     st.Page("pages/ab_sample_size.py", title="Sample size", icon=":material/calculate:"),
 ]
-FRAUD_PAGES = [
+FRAUD_PAGES: list[st.Page] = [
     st.Page("pages/fraud_design_steps.py", title="Design steps", icon=":material/account_tree:"),
+    st.Page("pages/fraud_threshold.py", title="Threshold & cost", icon=":material/tune:"),
 ]
 
 
