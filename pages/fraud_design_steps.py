@@ -29,23 +29,20 @@ from core.fraud.step_artifacts import (
     threshold_tradeoff,
 )
 from core.fraud.steps import N_STEPS, DesignStep, default_steps
-from ui.fraud_model import load_fraud_models
+from ui.fraud_inputs import (
+    COST_RATIO,
+    THRESHOLD,
+    cost_ratio_slider,
+    load_fraud_models,
+    ratio_multiplier,
+    threshold_slider,
+)
 from ui.links import link_if_listed
 from ui.messages import show_input_error
-from ui.query import ChoiceParam, NumberParam, read_query_params, shared_store, widget_key, write_query_params
+from ui.query import NumberParam, read_query_params, shared_store, widget_key, write_query_params
 
 PAGE_ID = "fraud_design_steps"
 STEP = NumberParam("step", "Design step", 1, 1, N_STEPS, 1, integer=True)
-THRESHOLD = NumberParam(
-    "threshold", "Fraud score threshold", 0.50, 0.0, 1.0, 0.01, format="%.2f",
-    help="A transaction raises an alert when its fraud score is at least this value.",
-)
-COST_RATIOS = {"1:1": 1.0, "1:2": 0.5, "1:5": 0.2, "1:10": 0.1, "1:20": 0.05, "1:50": 0.02, "1:100": 0.01}
-COST_RATIO = ChoiceParam(
-    "cost_ratio", "FP cost / FN cost ratio", "1:10", tuple(COST_RATIOS),
-    help="Cost of one false alarm (reviewing or declining a good customer) relative to the "
-    "cost of one missed fraud. 1:10 means a missed fraud costs ten false alarms.",
-)
 # Example policy of step 2: review from the first threshold, block from the second.
 REVIEW_THRESHOLD = 0.10
 BLOCK_THRESHOLD = 0.50
@@ -236,24 +233,14 @@ def render_model(models: FraudModels) -> None:
 def render_evaluation(models: FraudModels) -> None:
     params = [THRESHOLD, COST_RATIO]
     url_values = read_query_params(params)
-    threshold_key = widget_key(PAGE_ID, THRESHOLD)
-    ratio_key = widget_key(PAGE_ID, COST_RATIO)
-    for param, key in ((THRESHOLD, threshold_key), (COST_RATIO, ratio_key)):
-        if key not in st.session_state:
-            st.session_state[key] = url_values.get(param.key, shared_store().get(param.key, param.default))
-
     with st.container(border=True):
         st.markdown("**Decision threshold — business cost tradeoff**")
         left, right = st.columns(2)
-        threshold = left.slider(THRESHOLD.label, 0.0, 1.0, step=0.01, format="%.2f", key=threshold_key,
-                                help=THRESHOLD.help)
-        ratio_label = right.select_slider(COST_RATIO.label, options=COST_RATIO.options, key=ratio_key,
-                                          help=COST_RATIO.help)
-    shared_store()[THRESHOLD.key] = threshold
-    shared_store()[COST_RATIO.key] = ratio_label
+        threshold = threshold_slider(PAGE_ID, url_values, left)
+        ratio_label = cost_ratio_slider(PAGE_ID, url_values, right)
     write_query_params(params, {THRESHOLD.key: threshold, COST_RATIO.key: ratio_label})
 
-    ratio = COST_RATIOS[ratio_label]
+    ratio = 1.0 / ratio_multiplier(ratio_label)
     daily_volume = len(models.test) / models.split.test_days
     try:
         tradeoff = threshold_tradeoff(models.y_test, models.test_scores, threshold, ratio, daily_volume)
@@ -284,7 +271,7 @@ def render_evaluation(models: FraudModels) -> None:
     st.altair_chart(feature_importance_chart(_importance(models, *_cache_key(models))), theme="streamlit",
                     width="stretch")
     st.caption("Permutation importance on the test period: the drop in AUC-PR when one feature's column is "
-               "shuffled, mean and spread over 5 repeats.")
+               "shuffled, with the mean and standard deviation over repeated shuffles.")
     link_if_listed("pages/fraud_threshold.py", "Full threshold and cost analysis, with dollar costs and your own scores",
                    ":material/tune:")
 

@@ -24,7 +24,6 @@ from core.fraud.step_artifacts import (
     model_comparison,
     population_stability_index,
     rule_scores,
-    threshold_grid_curve,
     threshold_tradeoff,
 )
 from core.fraud.stream import FEATURES
@@ -120,19 +119,16 @@ def test_model_comparison_has_rules_row(models):
     assert gbm["average_precision"] > 10 * gbm["average_precision_no_skill"]
 
 
-def test_grid_curve_matches_direct_metrics():
+def test_tradeoff_matches_direct_metrics():
     labels, scores = _toy_scores()
-    grid = np.array([0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.99, 1.0])
-    curve = threshold_grid_curve(labels, scores, grid, fp_cost=0.1, fn_cost=1.0, daily_volume=1000)
-    for row in curve.itertuples():
-        direct = metrics_at_threshold(labels, scores, row.threshold)
-        assert row.recall == pytest.approx(direct.recall)
-        if direct.precision is None:
-            assert np.isnan(row.precision)
-        else:
-            assert row.precision == pytest.approx(direct.precision)
-        expected_cost = (direct.false_positives * 0.1 + direct.false_negatives) * 1000 / labels.size
-        assert row.cost_per_day == pytest.approx(expected_cost)
+    tradeoff = threshold_tradeoff(labels, scores, 0.15, 0.1, 1000)
+    direct = metrics_at_threshold(labels, scores, 0.15)
+    assert tradeoff.metrics == direct
+    expected_cost = (direct.false_positives * 0.1 + direct.false_negatives) * 1000 / labels.size
+    assert tradeoff.cost_per_day == pytest.approx(expected_cost)
+    row = tradeoff.curve[np.isclose(tradeoff.curve["threshold"], 0.15)].iloc[0]
+    assert row["recall"] == pytest.approx(direct.recall)
+    assert row["cost_per_day"] == pytest.approx(expected_cost)
 
 
 @settings(max_examples=40, deadline=None)

@@ -27,6 +27,7 @@ from core.fraud.evaluation import (
     metrics_at_threshold,
     optimal_threshold,
     roc_auc,
+    sweep_thresholds,
 )
 from core.fraud.model import FraudModels
 from core.fraud.stream import FEATURES, SECONDS_PER_DAY, simulate_stream
@@ -332,9 +333,9 @@ class ThresholdTradeoff:
     """Metrics at the chosen threshold, the cost optimum and curves for charts.
 
     Costs are per day in units of one missed fraud's cost (``fn_cost = 1``), so a
-    false alarm costs ``fp_to_fn_ratio``. ``curve`` has one row per grid threshold
-    with ``threshold``, ``precision`` (NaN without alerts), ``recall``,
-    ``alerts_per_day`` and ``cost_per_day``.
+    false alarm costs ``fp_to_fn_ratio``. ``curve`` is the sweep_thresholds table on
+    201 thresholds from 0 to 1, with ``precision`` (NaN without alerts), ``recall``,
+    ``alerts_per_day`` and ``cost_per_day`` among its columns.
     """
 
     metrics: ThresholdMetrics
@@ -343,37 +344,6 @@ class ThresholdTradeoff:
     optimum_metrics: ThresholdMetrics
     fp_to_fn_ratio: float
     curve: pd.DataFrame
-
-
-def threshold_grid_curve(
-    labels: Any, scores: Any, thresholds: Any, fp_cost: float, fn_cost: float, daily_volume: float
-) -> pd.DataFrame:
-    """Compute precision, recall, alerts and daily cost at each of the given thresholds.
-
-    An alert is ``score >= threshold``. Counts come from binary searches in the sorted
-    scores, so the cost is O((n + k) log n) for n rows and k thresholds.
-    """
-    y = np.asarray(labels).astype(np.int64)
-    s = np.asarray(scores, dtype=np.float64)
-    grid = np.asarray(thresholds, dtype=np.float64)
-    sorted_all = np.sort(s)
-    sorted_fraud = np.sort(s[y == 1])
-    alerts = s.size - np.searchsorted(sorted_all, grid, side="left")
-    caught = sorted_fraud.size - np.searchsorted(sorted_fraud, grid, side="left")
-    false_positives = alerts - caught
-    missed = sorted_fraud.size - caught
-    per_row = daily_volume / s.size
-    with np.errstate(invalid="ignore", divide="ignore"):
-        precision = np.where(alerts > 0, caught / alerts, np.nan)
-    return pd.DataFrame(
-        {
-            "threshold": grid,
-            "precision": precision,
-            "recall": caught / max(sorted_fraud.size, 1),
-            "alerts_per_day": alerts * per_row,
-            "cost_per_day": (false_positives * fp_cost + missed * fn_cost) * per_row,
-        }
-    )
 
 
 def threshold_tradeoff(
@@ -402,8 +372,7 @@ def threshold_tradeoff(
     metrics = metrics_at_threshold(labels, scores, threshold)
     optimum = optimal_threshold(cost_curve(labels, scores, settings))
     optimum_metrics = metrics_at_threshold(labels, scores, min(optimum.threshold, 1.0))
-    grid = np.linspace(0.0, 1.0, 201)
-    curve = threshold_grid_curve(labels, scores, grid, fp_to_fn_ratio, 1.0, daily_volume)
+    curve = sweep_thresholds(labels, scores, np.linspace(0.0, 1.0, 201), settings)
     per_row = daily_volume / metrics.n
     cost = (metrics.false_positives * fp_to_fn_ratio + metrics.false_negatives) * per_row
     return ThresholdTradeoff(metrics, cost, optimum, optimum_metrics, fp_to_fn_ratio, curve)
