@@ -108,13 +108,24 @@ def precision_recall_chart(curve: pd.DataFrame, threshold: float) -> alt.LayerCh
 
 
 def cost_curve_chart(curve: pd.DataFrame, optimum: CostOptimum, threshold: float) -> alt.LayerChart:
-    """Chart the expected daily cost against the threshold, marking the optimum."""
+    """Chart the expected daily cost against the threshold, marking the optimum.
+
+    The y axis stops at 1.5 times the cost of raising no alerts (the cost at the
+    highest threshold), because at thresholds near 0 every transaction is an alert and
+    that cost would flatten the rest of the curve.
+    """
+    no_alert_cost = float(curve["cost_per_day"].iloc[-1])
+    upper = max(1.5 * no_alert_cost, 2.0 * optimum.cost_per_day, 1e-9)
     line = (
         alt.Chart(curve)
-        .mark_line()
+        .mark_line(clip=True)
         .encode(
             x=alt.X("threshold:Q", title="Fraud score threshold", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("cost_per_day:Q", title="Expected cost per day (missed-fraud units)"),
+            y=alt.Y(
+                "cost_per_day:Q",
+                title="Expected cost per day (missed-fraud units)",
+                scale=alt.Scale(domain=[0, upper]),
+            ),
             tooltip=[
                 alt.Tooltip("threshold:Q", title="Threshold", format=".3f"),
                 alt.Tooltip("cost_per_day:Q", title="Cost per day (missed-fraud units)", format=",.2f"),
@@ -179,7 +190,12 @@ def latency_budget_chart(budget: pd.DataFrame, sla_ms: float) -> alt.LayerChart:
             x=alt.X("milliseconds:Q", title="Milliseconds", stack="zero",
                     scale=alt.Scale(domain=[0, max(sla_ms, float(budget["milliseconds"].sum())) * 1.05])),
             y=alt.Y("row:N", title=None),
-            color=alt.Color("component:N", title="Component", sort=list(budget["component"])),
+            color=alt.Color(
+                "component:N",
+                title="Component",
+                sort=list(budget["component"]),
+                legend=alt.Legend(orient="bottom", columns=3),
+            ),
             order=alt.Order("order:Q"),
             tooltip=[
                 alt.Tooltip("component:N", title="Component"),
@@ -192,7 +208,10 @@ def latency_budget_chart(budget: pd.DataFrame, sla_ms: float) -> alt.LayerChart:
     rule = alt.Chart(marker).mark_rule(color=CURRENT_COLOR, size=3).encode(
         x="milliseconds:Q", tooltip=[alt.Tooltip("label:N", title="Marker")]
     )
-    return (bars + rule).properties(title="Latency budget of one decision (p99)", height=120)
+    text = alt.Chart(marker).mark_text(align="left", dx=6, color=CURRENT_COLOR).encode(
+        x="milliseconds:Q", y=alt.value(10), text="label:N"
+    )
+    return (bars + rule + text).properties(title="Latency budget of one decision (p99)", height=200)
 
 
 def latency_histogram_chart(latencies_ms: pd.Series | list[float]) -> alt.Chart:

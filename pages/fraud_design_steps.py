@@ -143,7 +143,7 @@ def render_clarify(models: FraudModels) -> None:
     columns[3].metric("Fraud share of dollars", f"{rates.fraud_amount_share:.2%}",
                       help="Frauds are larger than typical purchases, so their dollar share exceeds their count share.")
     columns[4].metric("Accuracy of approving everything", f"{rates.accuracy_approve_all:.2%}",
-                      help="Catches no fraud at all: accuracy says nothing under this imbalance.")
+                      help="This model catches no fraud, so accuracy cannot tell good models from useless ones here.")
 
 
 def render_frame(models: FraudModels) -> None:
@@ -178,7 +178,8 @@ def render_data(models: FraudModels) -> None:
     columns[1].metric("Legitimate in training days", f"{int((training['transactions'] - training['frauds']).sum()):,}")
     columns[2].metric("Label delay", f"{models.config.label_delay_days} days")
     columns[3].metric("Legitimate rows kept for training", f"{models.negative_sample_rate:.0%}",
-                      help="Negative downsampling; the kept rows are weighted by the inverse rate so scores stay calibrated.")
+                      help="Negative downsampling: every fraud is kept, and the models correct their scores "
+                      "for the legitimate rows left out.")
     st.altair_chart(class_balance_chart(daily), theme="streamlit", width="stretch")
     st.altair_chart(label_timeline_chart(daily, split.test_start_day), theme="streamlit", width="stretch")
     st.caption(
@@ -256,7 +257,7 @@ def render_evaluation(models: FraudModels) -> None:
     columns[2].metric("Alerts per day", f"{metrics.alert_rate * daily_volume:,.1f}")
     columns[3].metric("Cost per day", f"{tradeoff.cost_per_day:,.1f}",
                       help="False alarms × ratio + missed frauds, per day, in units of one missed fraud's cost.")
-    columns[4].metric("Cost-optimal threshold", f"{min(tradeoff.optimum.threshold, 1.0):.3f}",
+    columns[4].metric("Optimal threshold", f"{min(tradeoff.optimum.threshold, 1.0):.3f}",
                       help=f"Minimum cost {tradeoff.optimum.cost_per_day:,.1f} per day, found over every distinct score.")
     left, right = st.columns(2)
     left.altair_chart(precision_recall_chart(tradeoff.curve, threshold), theme="streamlit", width="stretch")
@@ -298,12 +299,14 @@ def render_serving(models: FraudModels) -> None:
 def render_monitoring(models: FraudModels) -> None:
     drift_start_day = models.split.test_start_day + DRIFT_OFFSET_DAYS
     view = _drift(models, *_cache_key(models), drift_start_day, DRIFT_THRESHOLD)
+
     columns = st.columns(3)
     columns[0].metric("Recall before the drift", f"{view.recall_before:.1%}")
     columns[1].metric("Recall after the drift", f"{view.recall_after:.1%}",
                       delta=f"{(view.recall_after - view.recall_before) * 100:+.1f} points", delta_color="normal")
     columns[2].metric("Largest PSI, all transactions", f"{view.psi['psi_all_after'].max():.3f}",
                       help="Below 0.1 is usually read as stable.")
+
     st.altair_chart(drift_recall_chart(view.daily, drift_start_day), theme="streamlit", width="stretch")
     st.dataframe(
         view.psi,
@@ -324,6 +327,7 @@ def render_monitoring(models: FraudModels) -> None:
         "0.1% of them; over frauds alone it is large, but fraud labels arrive only after the "
         f"{models.config.label_delay_days}-day label delay."
     )
+
     left, right = st.columns(2)
     with left:
         link_if_listed("pages/fraud_live_scoring.py", "Replay a drifting stream hour by hour", ":material/monitoring:")

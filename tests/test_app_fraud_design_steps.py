@@ -46,7 +46,7 @@ def _check_artifact(app, number: int) -> None:
     elif number == 6:
         assert app.slider(key=THRESHOLD_KEY).label == "Fraud score threshold"
         assert any(slider.label == "FP cost / FN cost ratio" for slider in app.select_slider)
-        assert {"Precision", "Recall", "Cost-optimal threshold"} <= set(metrics)
+        assert {"Precision", "Recall", "Optimal threshold"} <= set(metrics)
         assert "Decision threshold — business cost tradeoff" in " ".join(m.value for m in app.markdown)
         assert "Expected cost vs threshold" in specs
         assert "Feature importance (GBM model)" in specs
@@ -141,7 +141,18 @@ def test_threshold_and_ratio_in_url():
     assert app.query_params["threshold"] == "0.4"
 
 
-@pytest.mark.parametrize("query", [{"threshold": "2"}, {"threshold": "abc"}, {"cost_ratio": "1:3"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"threshold": "2"},
+        {"threshold": "abc"},
+        {"threshold": "nan"},
+        {"threshold": "-inf"},
+        {"threshold": ""},
+        {"cost_ratio": "1:3"},
+        {"cost_ratio": "<script>alert(1)</script>"},
+    ],
+)
 def test_bad_threshold_value_warns(query):
     app = run_page(PAGE, {"step": "6", **query})
     assert not app.exception

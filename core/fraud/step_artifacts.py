@@ -1,9 +1,10 @@
 """Live results behind the eight design steps, computed from the app's fraud models.
 
 Every function takes the trained FraudModels (or arrays from it) and returns plain
-data for a page or a chart: base rates, decision bands, the daily class balance and
-label timeline, the feature table, the model comparison with a rule baseline, the
-threshold trade-off, scoring latency against a budget, and a drift before/after view.
+data for a page or a chart. The results are base rates, decision bands, the daily
+class balance and label timeline, the feature table, the model comparison with a rule
+baseline, the threshold trade-off, scoring latency against a budget, and a drift
+before/after view.
 """
 
 from __future__ import annotations
@@ -153,13 +154,14 @@ def daily_class_balance(models: FraudModels) -> pd.DataFrame:
     The model is trained at the start of the test period (``test_start_day``). A
     label arrives ``label_delay_days`` after its transaction, so on that day only the
     labels of transactions with ``label_available_at <= test_start_day * 86400`` are
-    known; those of the gap days are still pending.
+    known. The labels of the gap days are still pending.
 
     Returns
     -------
     pandas.DataFrame
         One row per day with ``day``, ``transactions``, ``frauds``, ``fraud_rate``,
-        ``period``, ``label_day`` (the day its last label arrives),
+        ``period``, ``label_day`` (all labels of the day have arrived by the start
+        of this day),
         ``frauds_labelled_at_training`` and ``label_status`` ("labelled", "pending"
         or "test").
     """
@@ -414,8 +416,8 @@ class LatencyBudget:
     """Measured scoring latency and the budget it sits in, in milliseconds.
 
     ``budget`` has one row per component with ``component``, ``milliseconds`` and
-    ``source`` ("measured p99", "assumed" or "headroom"); the rows sum to the SLA
-    unless the measured p99 alone overruns it.
+    ``source`` ("measured p99", "assumed" or "headroom"). The rows sum to the SLA
+    when they fit in it. Otherwise there is no headroom row and they sum to more.
     """
 
     latencies_ms: np.ndarray
@@ -493,8 +495,9 @@ class DriftView:
     """Before/after comparison of the drift scenario for the unchanged model.
 
     ``daily`` has one row per test day and scenario ("no drift", "drift") with
-    ``day``, ``scenario``, ``recall``, ``frauds``, ``alerts`` and ``label_day`` (the
-    day that recall becomes known). ``psi`` has one row per feature and for the score
+    ``day``, ``scenario``, ``recall``, ``frauds``, ``caught``, ``alerts`` and
+    ``label_day`` (the day by whose start every label of the day, and so its recall,
+    is known). ``psi`` has one row per feature and for the score
     with ``signal``, ``psi_all_before``, ``psi_all_after`` (all transactions against
     the training period) and ``psi_fraud_before``, ``psi_fraud_after`` (frauds only
     against training frauds).
@@ -563,7 +566,7 @@ def drift_view(models: FraudModels, drift_start_day: int, threshold: float) -> D
         daily["scenario"] = scenario
         daily_frames.append(daily)
     daily = pd.concat(daily_frames, ignore_index=True)
-    daily["label_day"] = daily["day"] + models.config.label_delay_days
+    daily["label_day"] = daily["day"] + 1 + models.config.label_delay_days
 
     train = models.stream.loc[models.stream["day"] < split.train_end_day]
     train_scores = models.gbm.predict_matrix(train.loc[:, list(FEATURES)].to_numpy(dtype=np.float64))
