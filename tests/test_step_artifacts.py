@@ -31,7 +31,8 @@ from core.fraud.stream import FEATURES
 
 @pytest.fixture(scope="module")
 def models():
-    return build_default_models()
+    # Same arguments as ui.fraud_inputs, so the lru_cache returns the models the pages use.
+    return build_default_models(seed=0)
 
 
 def _toy_scores(seed: int = 1, n: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
