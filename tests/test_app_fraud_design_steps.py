@@ -167,6 +167,12 @@ def test_threshold_params_leave_other_steps():
     assert app.query_params["step"] == "7"
 
 
+def test_evaluation_links_to_threshold_page():
+    app = run_page(PAGE, {"step": "6"})
+    links = [link.proto.page for link in app.get("page_link")]
+    assert any("fraud_threshold" in link for link in links), links
+
+
 def test_monitoring_links_to_ab_page():
     app = run_page(PAGE, {"step": "8"})
     links = [link.proto.page for link in app.get("page_link")]
