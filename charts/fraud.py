@@ -2,7 +2,7 @@
 
 Each function takes core results (DataFrames from ``core.fraud.evaluation``) and
 returns a chart, so tests build charts without a browser. Scores and thresholds are
-on [0, 1]; rates are shown in percent and costs in dollars per day.
+on [0, 1]. Rates are shown in percent and costs in dollars per day.
 """
 
 from __future__ import annotations
@@ -240,7 +240,7 @@ def impurity_importance_chart(table: pd.DataFrame) -> alt.Chart:
 def calibration_chart(table: pd.DataFrame) -> alt.LayerChart:
     """Chart observed fraud rate against mean score per bin, both on log scales.
 
-    Bins with no fraud cannot be drawn on a log scale and are left out; the tooltip of
+    Bins with no fraud cannot be drawn on a log scale and are left out. The tooltip of
     every drawn bin shows its count and binomial standard error.
     """
     data = table[(table["fraud_rate"] > 0) & (table["mean_score"] > 0)].assign(

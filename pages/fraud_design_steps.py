@@ -5,6 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui.router import ensure_routed
+
+ensure_routed()
+
 from charts.fraud_steps import (
     class_balance_chart,
     cost_curve_chart,

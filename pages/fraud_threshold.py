@@ -8,6 +8,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui.router import ensure_routed
+
+ensure_routed()
+
 from charts.fraud import (
     calibration_chart,
     cost_chart,
@@ -23,6 +27,7 @@ from core.fraud.evaluation import (
     average_precision,
     brute_force_optimal_threshold,
     calibration_table,
+    cost_at_threshold,
     cost_curve,
     daily_confusion_matrix,
     downsample_curve,
@@ -254,7 +259,7 @@ alerts_column.metric(
     help=f"Alert rate {metrics.alert_rate:.4%} × {inputs.daily_volume:,} transactions per day.",
 )
 
-current = sweep_thresholds(labels, scores, [inputs.threshold], settings, amounts if by_amount else None)
+current = cost_at_threshold(labels, scores, inputs.threshold, settings, amounts if by_amount else None)
 current_settings_note = (
     "a missed fraud costs its transaction amount"
     if by_amount
@@ -264,16 +269,16 @@ optimum = analysis["optimum"]
 fp_cost_column, fn_cost_column, total_column, best_column = st.columns(4)
 fp_cost_column.metric(
     "Daily FP cost",
-    f"${current['fp_cost_per_day'].iloc[0]:,.0f}",
+    f"${current.fp_cost_per_day:,.0f}",
     help=f"False alarms per day × ${settings.fp_cost:,.2f}.",
 )
 fn_cost_column.metric(
-    "Daily FN cost", f"${current['fn_cost_per_day'].iloc[0]:,.0f}", help=f"Here {current_settings_note}."
+    "Daily FN cost", f"${current.fn_cost_per_day:,.0f}", help=f"Here {current_settings_note}."
 )
 total_column.metric(
     "Total daily cost",
-    f"${current['cost_per_day'].iloc[0]:,.0f}",
-    delta=f"${current['cost_per_day'].iloc[0] - optimum.cost_per_day:,.0f} above the optimum",
+    f"${current.cost_per_day:,.0f}",
+    delta=f"${current.cost_per_day - optimum.cost_per_day:,.0f} above the optimum",
     delta_color="inverse",
     delta_arrow="off",
     help="Expected cost of false alarms and missed frauds per day at this threshold.",
