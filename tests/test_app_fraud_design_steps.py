@@ -7,6 +7,7 @@ import pytest
 from core.fraud.steps import N_STEPS, default_steps
 
 from tests.app_utils import metric_values, run_page
+from tests.conftest import ROOT
 
 PAGE = "pages/fraud_design_steps.py"
 STEP_KEY = "fraud_design_steps__step"
@@ -177,6 +178,14 @@ def test_monitoring_links_to_ab_page():
     app = run_page(PAGE, {"step": "8"})
     links = [link.proto.page for link in app.get("page_link")]
     assert any("ab_sample_size" in link for link in links), links
+
+
+def test_live_scoring_link_only_if_listed():
+    listed = "pages/fraud_live_scoring.py" in (ROOT / "ui" / "router.py").read_text(encoding="utf-8")
+    app = run_page(PAGE, {"step": "8"})
+    assert not app.exception
+    links = [link.proto.page for link in app.get("page_link")]
+    assert any("fraud_live_scoring" in link for link in links) == listed, links
 
 
 def test_latency_can_be_measured_again():
