@@ -332,11 +332,11 @@ def render_monitoring(models: FraudModels) -> None:
         f"{models.config.label_delay_days}-day label delay."
     )
 
-    left, right = st.columns(2)
-    with left:
-        link_if_listed("pages/fraud_live_scoring.py", "Replay a drifting stream hour by hour", ":material/monitoring:")
-    with right:
-        link_if_listed("pages/ab_sample_size.py", "Size an A/B test of the new model", ":material/calculate:")
+    left, middle, right = st.columns(3)
+    link_if_listed("pages/fraud_live_scoring.py", "Replay a drifting stream hour by hour", ":material/monitoring:",
+                   left)
+    link_if_listed("pages/ab_sample_size.py", "Size an A/B test of the new model", ":material/calculate:", middle)
+    link_if_listed("pages/ab_analyze.py", "Analyze the old-versus-new model test", ":material/fact_check:", right)
 
 
 RENDERERS = {
