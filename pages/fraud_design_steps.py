@@ -357,7 +357,12 @@ st.caption(
     "something real from this app's model, trained on a simulated stream with 0.1% fraud."
 )
 
-steps = default_steps()
+try:
+    steps = default_steps()
+except ValueError as error:
+    # A broken step file is an editing mistake in data/fraud_steps/: name it instead of a traceback.
+    st.error(f"The design step texts could not be loaded: {error}", icon=":material/error:")
+    st.stop()
 number = choose_step(steps)
 step = steps[number - 1]
 if number != 6:

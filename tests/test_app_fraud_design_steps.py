@@ -193,3 +193,15 @@ def test_latency_can_be_measured_again():
     next(button for button in app.button if button.label == "Measure again").click().run()
     assert not app.exception
     assert metric_values(app)["Scoring p50"].endswith(" ms")
+
+
+def test_broken_step_file_shows_error(monkeypatch):
+    import core.fraud.steps as steps_module
+
+    def broken():
+        raise ValueError("03_data.md: section 'Decisions' is empty")
+
+    monkeypatch.setattr(steps_module, "default_steps", broken)
+    app = run_page(PAGE)
+    assert not app.exception
+    assert "03_data.md: section 'Decisions' is empty" in app.error[0].value
