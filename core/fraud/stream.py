@@ -317,6 +317,10 @@ def simulate_stream(config: StreamConfig) -> pd.DataFrame:
     ``config.warmup_days`` early and that warm-up is dropped, so features are warm
     from the first returned transaction.
 
+    NOTE: in the first hour of day 0, ``velocity_1h`` counts warm-up transactions
+    that are not in the returned frame, so a replay that rebuilds velocity from the
+    frame alone matches it only from timestamp 3600 on.
+
     Parameters
     ----------
     config : StreamConfig
