@@ -30,7 +30,10 @@ def ab_pages() -> list[st.Page]:
 
 def fraud_pages() -> list[st.Page]:
     """Return the pages of the "Fraud ML design" section, in menu order."""
-    return []
+    return [
+        st.Page("pages/fraud_design_steps.py", title="Design steps", icon=":material/account_tree:"),
+        st.Page("pages/fraud_threshold.py", title="Threshold & cost", icon=":material/tune:"),
+    ]
 
 
 def navigation_sections() -> dict[str, list[st.Page]]:
