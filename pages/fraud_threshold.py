@@ -53,6 +53,7 @@ from ui.fraud_inputs import (
     load_fraud_models,
     threshold_slider,
 )
+from ui.narration import narrate
 from ui.query import ChoiceParam, choice_input, number_input, read_query_params, write_query_params
 
 PAGE_ID = "fraud_threshold"
@@ -142,6 +143,8 @@ st.caption(
     "A fraud model outputs a score; the business needs a decision. Choose the threshold "
     "from what each kind of error costs, not from the default of 0.5."
 )
+# Filled once the metrics are computed, but shown above the inputs.
+narration = st.container()
 
 url_values = read_query_params(PARAMS)
 models = load_fraud_models()
@@ -266,6 +269,27 @@ current_settings_note = (
     else f"a missed fraud costs ${settings.fn_cost:,.2f}"
 )
 optimum = analysis["optimum"]
+# A cost-minimising threshold above 1 means that raising no alerts at all is cheapest.
+raises_alerts = optimum.threshold <= 1.0
+with narration:
+    narrate(PAGE_ID, {
+        "average_precision": ap.value,
+        "average_precision_baseline": ap.baseline,
+        "average_precision_ratio": ap.value / ap.baseline if ap.is_defined and ap.baseline else None,
+        "auc_roc": auc.value,
+        "threshold": inputs.threshold,
+        "alerts_per_day": round(metrics.alert_rate * inputs.daily_volume),
+        "daily_volume": inputs.daily_volume,
+        "precision": metrics.precision,
+        "recall": metrics.recall,
+        "fp_cost": settings.fp_cost,
+        "fn_cost": None if by_amount else settings.fn_cost,
+        "fn_cost_rule": "its transaction amount" if by_amount else None,
+        "daily_cost": current.cost_per_day,
+        "best_threshold": optimum.threshold if raises_alerts else None,
+        "best_cost": optimum.cost_per_day if raises_alerts else None,
+        "no_alert_cost": None if raises_alerts else optimum.cost_per_day,
+    })
 fp_cost_column, fn_cost_column, total_column, best_column = st.columns(4)
 fp_cost_column.metric(
     "Daily FP cost",

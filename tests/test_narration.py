@@ -121,6 +121,42 @@ PEEKING_CHANGED = {
     "obf_fpr": 0.0099,
     "msprt_fpr": 0.004,
 }
+FRAUD_DEFAULT = {
+    "average_precision": 0.477,
+    "average_precision_baseline": 0.001,
+    "average_precision_ratio": 477.0,
+    "auc_roc": 0.989,
+    "threshold": 0.5,
+    "alerts_per_day": 632,
+    "daily_volume": 1_000_000,
+    "precision": 0.632,
+    "recall": 0.4,
+    "fp_cost": 5.0,
+    "fn_cost": 50.0,
+    "fn_cost_rule": None,
+    "daily_cost": 31_146.2,
+    "best_threshold": 0.2184,
+    "best_cost": 27_136.0,
+    "no_alert_cost": None,
+}
+FRAUD_CHANGED = {
+    "average_precision": None,
+    "average_precision_baseline": None,
+    "average_precision_ratio": None,
+    "auc_roc": None,
+    "threshold": 0.9,
+    "alerts_per_day": 0,
+    "daily_volume": 50_000,
+    "precision": None,
+    "recall": 0.0,
+    "fp_cost": 12.5,
+    "fn_cost": None,
+    "fn_cost_rule": "its transaction amount",
+    "daily_cost": 4_120.0,
+    "best_threshold": None,
+    "best_cost": None,
+    "no_alert_cost": 4_120.0,
+}
 SCRIPT_CASES = {
     "home": [
         ({"n_pages": 1, "n_ab_pages": 1, "n_fraud_pages": 0}, "one page besides this one"),
@@ -133,6 +169,10 @@ SCRIPT_CASES = {
     "ab_peeking": [
         (PEEKING_DEFAULT, "41 percent of those tests end with a false winner"),
         (PEEKING_CHANGED, "4.3 percent of those tests end with a false winner"),
+    ],
+    "fraud_threshold": [
+        (FRAUD_DEFAULT, "the model flags 632 transactions a day"),
+        (FRAUD_CHANGED, "the model flags 0 transactions a day"),
     ],
     "ab_analyze": [
         (ANALYZE_DEFAULT, "treatment B at 13.2 percent"),
@@ -221,6 +261,18 @@ def test_peeking_optional_sentences():
     assert "ends before the planned sample size, with a p-value of 0.31" in changed
     assert "runs for 10.5 days, with one look a day" in changed
     assert "With two planned analyses" in changed
+
+
+def test_fraud_optional_sentences():
+    default = render_script(load_script("fraud_threshold"), FRAUD_DEFAULT)
+    changed = render_script(load_script("fraud_threshold"), FRAUD_CHANGED)
+    assert "The cheapest threshold is 0.218, at 27,136 dollars a day." in default
+    assert "no alerts at all" not in default
+    assert "A missed fraud costs 50 dollars." in default
+    assert "A missed fraud costs its transaction amount." in changed
+    assert "raise no alerts at all, which costs 4,120 dollars a day" in changed
+    assert "precision-recall curve is" not in changed
+    assert "Precision is" not in changed
 
 
 def test_sample_size_optional_sentences():
@@ -422,6 +474,15 @@ PAGE_TRANSCRIPT_CASES = [
         "pages/ab_peeking.py", {"looks": "1"}, "That is 7 looks at the p-value", id="peeking-daily"
     ),
     pytest.param("pages/ab_analyze.py", {}, "treatment B at 13.2 percent", id="analyze-default"),
+    pytest.param(
+        "pages/fraud_threshold.py", {}, "At your threshold of 0.5, the model flags", id="fraud-default"
+    ),
+    pytest.param(
+        "pages/fraud_threshold.py",
+        {"threshold": "0.9", "fn_cost": "amount"},
+        "A missed fraud costs its transaction amount.",
+        id="fraud-amount",
+    ),
     pytest.param(
         "pages/ab_analyze.py",
         {"users1": "9000", "conv1": "1000"},

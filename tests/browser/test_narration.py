@@ -63,6 +63,9 @@ PAGES = [
     pytest.param("ab_sample_size", "ab_sample_size", "4,438 users per variant", id="ab_sample_size"),
     pytest.param("ab_peeking", "ab_peeking", "That is 168 looks at the p-value", id="ab_peeking"),
     pytest.param("ab_analyze", "ab_analyze", "treatment B at 13.2 percent", id="ab_analyze"),
+    pytest.param(
+        "fraud_threshold", "fraud_threshold", "At your threshold of 0.5, the model flags", id="fraud_threshold"
+    ),
 ]
 # The player waits this long for voices before it reports that there are none.
 VOICE_WAIT_MS = 2000
