@@ -8,6 +8,7 @@ fails the run so that CI cannot pass without really running them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -74,11 +75,15 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float) -
     raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout_s} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``streamlit run Home.py`` on a free port on 127.0.0.1 and return its URL."""
+# Settings Streamlit Community Cloud forces; the browser tests run with them so that
+# every handled error is shown as the page's own message, as it would be there.
+CLOUD_SETTINGS = ["--client.showErrorDetails", "false"]
+
+
+@contextlib.contextmanager
+def streamlit_server(log_path: Path, env: Mapping[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``streamlit run Home.py`` on a free port on 127.0.0.1; yield its URL and process."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     command = [
         sys.executable, "-m", "streamlit", "run", str(HOME),
         "--server.headless", "true",
@@ -86,13 +91,16 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--server.port", str(port),
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
+        *CLOUD_SETTINGS,
     ]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=dict(env) if env else None
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_healthy(url, process, SERVER_START_TIMEOUT_S)
-            yield url
+            yield url, process
         except RuntimeError as error:
             raise RuntimeError(f"{error}\n{log_path.read_text(errors='replace')}") from None
         finally:
@@ -101,6 +109,14 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start the app for the browser tests and return its URL."""
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with streamlit_server(log_path) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")
