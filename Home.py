@@ -15,7 +15,9 @@ st.set_page_config(page_title="Build Systems That Work", page_icon=":material/sc
 AB_PAGES = [
     st.Page("pages/ab_sample_size.py", title="Sample size", icon=":material/calculate:"),
 ]
-FRAUD_PAGES: list[st.Page] = []
+FRAUD_PAGES: list[st.Page] = [
+    st.Page("pages/fraud_live_scoring.py", title="Live scoring", icon=":material/bolt:"),
+]
 
 
 def home() -> None:
