@@ -335,3 +335,24 @@ def labels_as_of_seconds(days_after_replay: float) -> float:
     """Return the label cut-off in seconds from the replayed day's start, N days after its end."""
     days_after_replay = check_number("days_after_replay", days_after_replay, 0.0, 365.0)
     return (1.0 + days_after_replay) * 24.0 * SECONDS_PER_HOUR
+
+
+def hourly_operations(transactions: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
+    """Summarise each hour of the replay: volume, latency percentiles and alert count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``hour``, ``transactions``, ``latency_p50_ms``, ``latency_p99_ms``
+        and ``alerts``.
+    """
+    grouped = transactions.groupby("hour", sort=True)["latency_ms"]
+    table = pd.DataFrame(
+        {
+            "transactions": grouped.size(),
+            "latency_p50_ms": grouped.quantile(0.5),
+            "latency_p99_ms": grouped.quantile(0.99),
+        }
+    )
+    table["alerts"] = alerts.groupby("hour").size().reindex(table.index, fill_value=0)
+    return table.rename_axis("hour").reset_index()

@@ -509,8 +509,10 @@ def replay_day(
     then record the transaction in it; look up ``merchant_risk`` in the batch table;
     build the FEATURES row; score it. The latency of each transaction covers those
     steps. ``progress`` is called with the finished share (0 to 1) every
-    ``progress_every`` transactions and at the end.
+    ``progress_every`` transactions, and with 1.0 at the end if that call was not
+    already made.
     """
+    progress_every = check_integer("progress_every", progress_every, 1)
     events = replay_input.events
     scenario = replay_input.scenario
     day_start = replay_input.day * SECONDS_PER_DAY
@@ -558,7 +560,7 @@ def replay_day(
         if progress is not None and (index + 1) % progress_every == 0:
             progress((index + 1) / n)
     seconds = clock() - started
-    if progress is not None:
+    if progress is not None and (n == 0 or n % progress_every != 0):
         progress(1.0)
     logger.info(
         "Replayed %d transactions of day %d (%s) in %.2f s",
