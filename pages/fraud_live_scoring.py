@@ -123,6 +123,24 @@ def _replay(scenario: ReplayScenario, seed: int, fraud_rate: float) -> ReplayRes
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _monitoring(
+    scenario: ReplayScenario, review_threshold: float, label_days: int, recall_level: float, seed: int, fraud_rate: float
+):
+    transactions = _replay(scenario, seed, fraud_rate).transactions
+    reference = load_monitoring_reference(seed, fraud_rate)
+    psi_table = hourly_psi(transactions, reference)
+    label_table = hourly_label_metrics(transactions, review_threshold, labels_as_of_seconds(label_days))
+    alerts = drift_alerts(psi_table, label_table, recall_level)
+    return (
+        psi_table,
+        label_table,
+        alerts,
+        hourly_operations(transactions, alerts),
+        hourly_score_quantiles(transactions, review_threshold),
+    )
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _daily_fp_cost(review_threshold: float, fp_cost: float, daily_volume: int, seed: int, fraud_rate: float):
     models = load_fraud_models(seed, fraud_rate)
     settings = CostSettings(fp_cost=fp_cost, fn_cost=0.0, daily_volume=float(daily_volume))
@@ -278,12 +296,11 @@ with st.status(f"Replaying day {replay_day_index(models)}: {DRIFT_SCENARIOS[drif
     )
 
 transactions = result.transactions
-reference = load_monitoring_reference(SEED, FRAUD_RATE)
+# Invalid thresholds were reported above; the monitoring falls back to the default.
 review_for_labels = review_threshold if scored is not None else REVIEW.default
-psi_table = hourly_psi(transactions, reference)
-label_table = hourly_label_metrics(transactions, review_for_labels, labels_as_of_seconds(label_days))
-alerts = drift_alerts(psi_table, label_table, recall_level)
-operations = hourly_operations(transactions, alerts)
+psi_table, label_table, alerts, operations, score_quantiles = _monitoring(
+    scenario, review_for_labels, label_days, recall_level, SEED, FRAUD_RATE
+)
 p50, p99, slowest = result.latency_percentiles_ms()
 risk_skew = (transactions["merchant_risk"] - transactions["offline_merchant_risk"]).abs()
 
@@ -314,7 +331,9 @@ st.caption(
 
 left, right = st.columns(2)
 left.altair_chart(psi_chart(psi_table, shown_drift_hour), theme="streamlit", width="stretch")
-right.altair_chart(score_distribution_chart(hourly_score_quantiles(transactions, review_for_labels), shown_drift_hour), theme="streamlit", width="stretch")
+right.altair_chart(
+    score_distribution_chart(score_quantiles, shown_drift_hour), theme="streamlit", width="stretch"
+)
 left, right = st.columns(2)
 if int(label_table["labelled"].sum()) == 0:
     left.info(
@@ -325,6 +344,20 @@ if int(label_table["labelled"].sum()) == 0:
 else:
     left.altair_chart(label_metrics_chart(label_table, shown_drift_hour), theme="streamlit", width="stretch")
 right.altair_chart(latency_chart(operations), theme="streamlit", width="stretch")
+with st.expander("Hour by hour: volume, latency and alerts"):
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Hour": [HOURS[int(hour)] for hour in operations["hour"]],
+                "Transactions": operations["transactions"],
+                "Latency p50 (ms)": operations["latency_p50_ms"].round(3),
+                "Latency p99 (ms)": operations["latency_p99_ms"].round(3),
+                "Alerts": operations["alerts"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 if drift == "fraud_pattern":
     st.info(

@@ -22,9 +22,18 @@ def _score(app) -> float:
 
 
 def _alert_hours(app) -> list[int]:
-    if not app.dataframe:
+    tables = [table.value for table in app.dataframe if "On-call next step" in table.value.columns]
+    if not tables:
         return []
-    return [int(hour.split(":")[0]) for hour in app.dataframe[0].value["Hour"]]
+    return [int(hour.split(":")[0]) for hour in tables[0]["Hour"]]
+
+
+def test_hourly_table_covers_day():
+    app = run_page(PAGE)
+    tables = [table.value for table in app.dataframe if "Latency p99 (ms)" in table.value.columns]
+    assert len(tables) == 1
+    assert tables[0]["Hour"].tolist() == [f"{hour:02d}:00" for hour in range(24)]
+    assert int(tables[0]["Transactions"].sum()) == int(metric_values(app)["Transactions replayed"].replace(",", ""))
 
 
 def test_defaults_render_metrics():

@@ -47,8 +47,8 @@ def bin_edges(reference: np.ndarray, max_bins: int = MAX_BINS) -> np.ndarray:
 
     A column with at most ``max_bins`` distinct values (a flag, a small count) gets one
     bin per value, with edges halfway between neighbours. Otherwise the edges are the
-    distinct deciles (for ``max_bins=10``); equal quantiles merge, so a column that is
-    mostly zero gets fewer bins. Bin k holds ``edges[k-1] <= x < edges[k]``, with open
+    distinct deciles (for ``max_bins=10``). Equal quantiles merge, so a column that is
+    mostly zero gets fewer bins. Bin k contains ``edges[k-1] <= x < edges[k]``, with open
     ends below the first edge and above the last.
     """
     values = np.asarray(reference, dtype=np.float64)

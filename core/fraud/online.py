@@ -1,10 +1,10 @@
 """The online half of the fraud system: a feature store, fast scoring and a replay.
 
 A transaction arrives with its card, merchant, amount, country flag and time. The
-online path looks up the card's transactions of the last hour in an in-memory store
-(``velocity_1h``), the merchant's risk in a batch table computed from the labels that
-have arrived, scores the five features with the trained GBM and decides: approve,
-review or block. :func:`replay_day` pushes a held-out day of the simulated stream
+online path counts the card's transactions of the last hour in an in-memory store
+(``velocity_1h``) and looks up the merchant's risk in a batch table computed from the
+labels that have arrived. It then scores the five features with the trained GBM and
+decides: approve, review or block. :func:`replay_day` pushes a held-out day of the simulated stream
 through that path one transaction at a time and records every feature, score and
 latency, so the monitoring functions in ``core.fraud.monitoring`` can watch it.
 """
@@ -55,8 +55,9 @@ CENTS_BUG_MERCHANT_MODULUS = 3
 class TreeEnsembleScorer:
     """Score one transaction with a fitted binary HistGradientBoostingClassifier.
 
-    ``predict_proba`` on a single row costs about 0.3 ms of input checks and thread
-    set-up, which makes a replay of 20,000 transactions take several seconds. This
+    ``predict_proba`` on a single row costs about 0.5 ms, mostly input checks and
+    thread set-up (``benchmarks/bench_live_scoring.py`` on a 2-core machine), which
+    makes a replay of 20,000 transactions take about 10 s. This
     class copies the trees into flat NumPy arrays once and walks all trees at the same
     time, one level per step, so a transaction costs a few dozen array operations.
 

@@ -46,7 +46,8 @@ def test_drift_replay_shows_alerts(page, app_url):
     _open(page, app_url, "?drift=amount_in_cents&drift_hour=12:00")
     assert_no_exception(page)
     expect(page.get_by_text("First alert at 12:00")).to_be_visible()
-    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)
+    # The hourly table (in a collapsed expander) and the alerts table.
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(2)
 
 
 def test_amount_change_updates_score(page, app_url):
