@@ -25,6 +25,14 @@ LOWERS_COLOR = "#29335c"
 THRESHOLD_COLORS = {"review": "#f3a712", "block": "#e4572e"}
 # Amounts and merchant risk span several orders of magnitude; symlog keeps zero.
 SYMLOG_FEATURES = {"amount": 1.0, "merchant_risk": 1e-5}
+SYMLOG_TICKS = {
+    "amount": [0, 10, 100, 1_000, 10_000, 100_000, 1_000_000],
+    "merchant_risk": [0, 0.0001, 0.001, 0.01, 0.1, 1],
+}
+# Without this, Streamlit 1.67 fits title, axes and legend into the spec's height and
+# squeezes the plot to a thin strip; "fit-x" keeps the height for the plot itself.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+HOUR_SCALE = alt.Scale(domain=[0, 23], nice=False)
 
 
 def contribution_chart(contributions: pd.DataFrame) -> alt.Chart:
@@ -38,7 +46,7 @@ def contribution_chart(contributions: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("contribution:Q", title="Contribution (change in fraud score)"),
-            y=alt.Y("label:N", title=None, sort=None),
+            y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
             color=alt.Color(
                 "direction:N",
                 title=None,
@@ -53,7 +61,11 @@ def contribution_chart(contributions: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("contribution:Q", title="Contribution", format="+.4f"),
             ],
         )
-        .properties(title="Why this score: each feature set alone to its typical value", height=240)
+        .properties(
+            autosize=FIT_WIDTH,
+            title="Why this score: each feature set alone to its typical value",
+            height=200,
+        )
     )
 
 
@@ -70,7 +82,13 @@ def sensitivity_chart(
     scale = (
         alt.Scale(type="symlog", constant=SYMLOG_FEATURES[feature]) if feature in SYMLOG_FEATURES else alt.Scale()
     )
-    x = alt.X("value:Q", title=title + (" (symlog scale)" if feature in SYMLOG_FEATURES else ""), scale=scale)
+    axis = alt.Axis(values=SYMLOG_TICKS[feature], format=",~g") if feature in SYMLOG_TICKS else alt.Axis()
+    x = alt.X(
+        "value:Q",
+        title=title + (" (symlog scale)" if feature in SYMLOG_FEATURES else ""),
+        scale=scale,
+        axis=axis,
+    )
     y = alt.Y("score:Q", title="Fraud score", scale=alt.Scale(domain=[0, 1]))
     tooltip = [alt.Tooltip("value:Q", title=title, format=",.4g"), alt.Tooltip("score:Q", title="Fraud score", format=".4f")]
     line = alt.Chart(sweep).mark_line(point=alt.OverlayMarkDef(size=14), interpolate="step-after").encode(
@@ -95,7 +113,9 @@ def sensitivity_chart(
     )
     current = pd.DataFrame({"value": [current_value], "score": [current_score]})
     marker = alt.Chart(current).mark_point(size=160, filled=True, color=RAISES_COLOR).encode(x=x, y=y, tooltip=tooltip)
-    return (line + rules + marker).properties(title=f"Sensitivity: score as {title.lower()} changes", height=280)
+    return (line + rules + marker).properties(
+        autosize=FIT_WIDTH, title=f"Sensitivity: score as {title.lower()} changes", height=240
+    )
 
 
 def _drift_rule(drift_hour: int | None) -> list[alt.Chart]:
@@ -112,11 +132,11 @@ def _drift_rule(drift_hour: int | None) -> list[alt.Chart]:
 def psi_chart(psi_table: pd.DataFrame, drift_hour: int | None = None) -> alt.LayerChart:
     """Chart the hourly PSI of the score and each feature, with the alert level."""
     data = psi_table.assign(label=psi_table["column"].map(FEATURE_LABELS))
-    x = alt.X("hour:Q", title="Hour of the replayed day", scale=alt.Scale(domain=[0, 23]))
+    x = alt.X("hour:Q", title="Hour of the replayed day", scale=HOUR_SCALE)
     lines = alt.Chart(data).mark_line(point=True).encode(
         x=x,
-        y=alt.Y("psi:Q", title="PSI against the same hour of training"),
-        color=alt.Color("label:N", title="Signal", legend=alt.Legend(orient="bottom")),
+        y=alt.Y("psi:Q", title="PSI vs same training hour"),
+        color=alt.Color("label:N", title="Signal", legend=alt.Legend(orient="bottom", columns=3, labelLimit=180)),
         tooltip=[
             alt.Tooltip("hour:Q", title="Hour"),
             alt.Tooltip("label:N", title="Signal"),
@@ -128,7 +148,8 @@ def psi_chart(psi_table: pd.DataFrame, drift_hour: int | None = None) -> alt.Lay
         y="psi:Q", tooltip=[alt.Tooltip("psi:Q", title="Alert above PSI")]
     )
     return alt.layer(lines, level, *_drift_rule(drift_hour)).properties(
-        title="Population stability index per hour (alert above 0.2)", height=300
+        autosize=FIT_WIDTH,
+        title="Drift per hour: PSI (alert above 0.2)", height=300
     )
 
 
@@ -140,7 +161,7 @@ def score_distribution_chart(quantiles: pd.DataFrame, drift_hour: int | None = N
     # Scores of exactly 0 cannot sit on a log axis; 1e-6 is far below any decision.
     data["score"] = data["score"].clip(lower=1e-6)
     lines = alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("hour:Q", title="Hour of the replayed day", scale=alt.Scale(domain=[0, 23])),
+        x=alt.X("hour:Q", title="Hour of the replayed day", scale=HOUR_SCALE),
         y=alt.Y("score:Q", title="Fraud score (log scale)", scale=alt.Scale(type="log")),
         color=alt.Color("quantile:N", title="Quantile", legend=alt.Legend(orient="bottom")),
         tooltip=[
@@ -152,6 +173,7 @@ def score_distribution_chart(quantiles: pd.DataFrame, drift_hour: int | None = N
         ],
     )
     return alt.layer(lines, *_drift_rule(drift_hour)).properties(
+        autosize=FIT_WIDTH,
         title="Score distribution per hour", height=300
     )
 
@@ -167,9 +189,9 @@ def label_metrics_chart(label_table: pd.DataFrame, drift_hour: int | None = None
     names = {"precision": "Precision", "recall": "Recall", "window_recall": "Recall, trailing window"}
     data["metric"] = data["metric"].map(names)
     lines = alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("hour:Q", title="Hour of the replayed day", scale=alt.Scale(domain=[0, 23])),
-        y=alt.Y("value:Q", title="Share (labelled transactions only)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("metric:N", title="Metric", legend=alt.Legend(orient="bottom")),
+        x=alt.X("hour:Q", title="Hour of the replayed day", scale=HOUR_SCALE),
+        y=alt.Y("value:Q", title="Labelled transactions", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("metric:N", title="Metric", legend=alt.Legend(orient="bottom", columns=3, labelLimit=180)),
         tooltip=[
             alt.Tooltip("hour:Q", title="Hour"),
             alt.Tooltip("metric:N", title="Metric"),
@@ -180,7 +202,8 @@ def label_metrics_chart(label_table: pd.DataFrame, drift_hour: int | None = None
         ],
     )
     return alt.layer(lines, *_drift_rule(drift_hour)).properties(
-        title="Precision and recall per hour, from labels that have arrived", height=300
+        autosize=FIT_WIDTH,
+        title="Precision and recall from arrived labels", height=300
     )
 
 
@@ -197,7 +220,7 @@ def latency_chart(operations: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("hour:Q", title="Hour of the replayed day", scale=alt.Scale(domain=[0, 23])),
+            x=alt.X("hour:Q", title="Hour of the replayed day", scale=HOUR_SCALE),
             y=alt.Y("latency_ms:Q", title="Latency per transaction (ms)"),
             color=alt.Color("percentile:N", title="Percentile", legend=alt.Legend(orient="bottom")),
             tooltip=[
@@ -208,5 +231,5 @@ def latency_chart(operations: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("alerts:Q", title="Alerts"),
             ],
         )
-        .properties(title="Online path latency per hour (feature look-up and scoring)", height=300)
+        .properties(autosize=FIT_WIDTH, title="Online latency per hour (features and scoring)", height=300)
     )

@@ -35,7 +35,7 @@ def test_replay_runs_and_charts_appear(page, app_url):
     _open(page, app_url)
     expect(page.get_by_text("System monitoring signals")).to_be_visible()
     expect(page.get_by_text("Replayed 40,")).to_be_visible()
-    assert metric_value(page, "Skew mismatches (velocity_1h)") == "0"
+    assert metric_value(page, "Skew mismatches") == "0"
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     expect(charts).to_have_count(N_CHARTS)
     for index in range(N_CHARTS):
