@@ -5,6 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui.router import ensure_routed
+
+ensure_routed()
+
 from charts.ab import power_curve_chart, power_vs_n_chart, sampling_distribution_chart
 from core.ab.sample_size import (
     SizingScenario,
@@ -90,6 +94,11 @@ if plan.days_exact > IMPRACTICAL_DAYS or plan.n_per_variant > IMPRACTICAL_USERS:
         "pool more traffic into the test.",
         icon=":material/hourglass_top:",
     )
+st.page_link(
+    "pages/ab_analyze.py",
+    label="Cluster randomization raises this n and CUPED lowers it: see the design choices",
+    icon=":material/tune:",
+)
 
 mde_curve, power_curve, density_curves, distributions = _curves(scenario)
 left, right = st.columns(2)

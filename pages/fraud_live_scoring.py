@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
 import pandas as pd
 import streamlit as st
+
+from ui.router import ensure_routed
+
+ensure_routed()
 
 from charts.fraud_live import (
     FEATURE_LABELS,
@@ -45,7 +50,8 @@ from core.fraud.online import (
     typical_values,
 )
 from core.fraud.stream import FEATURES
-from ui.fraud_model import load_fraud_models, load_monitoring_reference, load_online_scorer
+from ui.fraud_inputs import DAILY_VOLUME, FP_COST, MODEL_SEED, THRESHOLD, cached_fraud_models, load_fraud_models
+from ui.fraud_model import load_monitoring_reference, load_online_scorer
 from ui.messages import show_input_error
 from ui.query import (
     ChoiceParam,
@@ -60,8 +66,7 @@ from ui.query import (
 logger = logging.getLogger(__name__)
 
 PAGE_ID = "fraud_live_scoring"
-SEED = 0
-FRAUD_RATE = 0.001
+SEED = MODEL_SEED
 HOURS = tuple(f"{hour:02d}:00" for hour in range(24))
 
 AMOUNT = NumberParam("amount", "Transaction amount ($)", 250.0, 0.0, 1_000_000.0, 10.0, format="%.2f")
@@ -75,22 +80,16 @@ MERCHANT_RISK = NumberParam(
 )
 INTERNATIONAL = ChoiceParam("international", "Is international?", "No", ("No", "Yes"))
 HOUR = ChoiceParam("hour", "Hour of day", "14:00", HOURS)
-REVIEW = NumberParam(
-    "review", "Review threshold", 0.50, 0.01, 1.0, 0.01, format="%.2f",
-    help="Scores at or above this go to a human reviewer.",
+# The review threshold is the threshold of the "Threshold & cost" page (URL key
+# ``threshold``), and volume and false-alarm cost are shared with it too.
+REVIEW = dataclasses.replace(
+    THRESHOLD, label="Review threshold", help="Scores at or above this go to a human reviewer."
 )
 BLOCK = NumberParam(
-    "block", "Block threshold", 0.90, 0.01, 1.0, 0.01, format="%.2f",
+    "block", "Block threshold", 0.90, 0.0, 1.0, 0.01, format="%.2f",
     help="Scores at or above this are declined at once.",
 )
-VOLUME = NumberParam(
-    "volume", "Daily transaction volume", 1_000_000, 1, 10_000_000_000, 100_000, integer=True,
-    help="Transactions per day that the false-positive rate is scaled to.",
-)
-FP_COST = NumberParam(
-    "fp_cost", "Cost per false alarm ($)", 5.0, 0.0, 1_000_000_000.0, 1.0, format="%.2f",
-    help="What reviewing or declining one legitimate transaction costs: analyst time and customer friction.",
-)
+VOLUME = DAILY_VOLUME
 SWEEP = ChoiceParam("sweep", "Feature to sweep", "amount", FEATURES)
 DRIFT = ChoiceParam("drift", "Scenario", "none", tuple(DRIFT_SCENARIOS))
 DRIFT_HOUR = ChoiceParam("drift_hour", "Drift starts at", "12:00", HOURS)
@@ -110,9 +109,9 @@ PARAMS = (
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _replay(scenario: ReplayScenario, seed: int, fraud_rate: float) -> ReplayResult:
-    models = load_fraud_models(seed, fraud_rate)
-    scorer = load_online_scorer(seed, fraud_rate)
+def _replay(scenario: ReplayScenario, seed: int) -> ReplayResult:
+    models = cached_fraud_models(seed)
+    scorer = load_online_scorer(seed)
     started = time.perf_counter()
     replay_input = prepare_replay(models, scenario)
     bar = st.progress(0.0, text=f"Replaying {len(replay_input.events):,} transactions…")
@@ -124,10 +123,10 @@ def _replay(scenario: ReplayScenario, seed: int, fraud_rate: float) -> ReplayRes
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _monitoring(
-    scenario: ReplayScenario, review_threshold: float, label_days: int, recall_level: float, seed: int, fraud_rate: float
+    scenario: ReplayScenario, review_threshold: float, label_days: int, recall_level: float, seed: int
 ):
-    transactions = _replay(scenario, seed, fraud_rate).transactions
-    reference = load_monitoring_reference(seed, fraud_rate)
+    transactions = _replay(scenario, seed).transactions
+    reference = load_monitoring_reference(seed)
     psi_table = hourly_psi(transactions, reference)
     label_table = hourly_label_metrics(transactions, review_threshold, labels_as_of_seconds(label_days))
     alerts = drift_alerts(psi_table, label_table, recall_level)
@@ -141,8 +140,8 @@ def _monitoring(
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _daily_fp_cost(review_threshold: float, fp_cost: float, daily_volume: int, seed: int, fraud_rate: float):
-    models = load_fraud_models(seed, fraud_rate)
+def _daily_fp_cost(review_threshold: float, fp_cost: float, daily_volume: int, seed: int):
+    models = cached_fraud_models(seed)
     settings = CostSettings(fp_cost=fp_cost, fn_cost=0.0, daily_volume=float(daily_volume))
     cost = cost_at_threshold(models.y_test, models.test_scores, review_threshold, settings)
     alerts_fp = cost.fp_cost_per_day / fp_cost if fp_cost > 0 else None
@@ -156,8 +155,8 @@ st.caption(
 )
 
 url_values = read_query_params(PARAMS)
-models = load_fraud_models(SEED, FRAUD_RATE)
-scorer = load_online_scorer(SEED, FRAUD_RATE)
+models = load_fraud_models(SEED)
+scorer = load_online_scorer(SEED)
 typical = typical_values(models.train_features)
 
 st.subheader("Score one transaction")
@@ -195,7 +194,7 @@ with outputs:
 
     if scored is not None:
         fp_cost_per_day, false_alarms_per_day = _daily_fp_cost(
-            review_threshold, fp_cost, daily_volume, SEED, FRAUD_RATE
+            review_threshold, fp_cost, daily_volume, SEED
         )
         score_column, decision_column, latency_column, cost_column = metrics_row.columns(4)
         score_column.metric(
@@ -279,7 +278,7 @@ write_query_params(
     PARAMS,
     {
         "amount": amount, "velocity": velocity, "merchant_risk": merchant_risk,
-        "international": international, "hour": hour, "review": review_threshold,
+        "international": international, "hour": hour, "threshold": review_threshold,
         "block": block_threshold, "volume": daily_volume, "fp_cost": fp_cost,
         "sweep": sweep_feature, "drift": drift, "drift_hour": drift_hour_label,
         "recall_level": recall_level, "label_days": label_days,
@@ -291,7 +290,7 @@ scenario = ReplayScenario(drift=drift, drift_start_hour=drift_hour)
 shown_drift_hour = None if drift == "none" else drift_hour
 with st.status(f"Replaying day {replay_day_index(models)}: {DRIFT_SCENARIOS[drift]}", expanded=False) as status:
     started = time.perf_counter()
-    result = _replay(scenario, SEED, FRAUD_RATE)
+    result = _replay(scenario, SEED)
     status.update(
         label=f"Replayed {len(result.transactions):,} transactions ({DRIFT_SCENARIOS[drift]}) "
         f"in {result.seconds:.1f} s; page step took {time.perf_counter() - started:.1f} s",
@@ -302,7 +301,7 @@ transactions = result.transactions
 # Invalid thresholds were reported above; the monitoring falls back to the default.
 review_for_labels = review_threshold if scored is not None else REVIEW.default
 psi_table, label_table, alerts, operations, score_quantiles = _monitoring(
-    scenario, review_for_labels, label_days, recall_level, SEED, FRAUD_RATE
+    scenario, review_for_labels, label_days, recall_level, SEED
 )
 p50, p99, slowest = result.latency_percentiles_ms()
 risk_skew = (transactions["merchant_risk"] - transactions["offline_merchant_risk"]).abs()

@@ -144,7 +144,7 @@ def test_bad_url_value_warns(key, value):
 
 
 def test_review_above_block_shows_error():
-    app = run_page(PAGE, {"review": "0.95", "block": "0.9"})
+    app = run_page(PAGE, {"threshold": "0.95", "block": "0.9"})
     assert not app.exception
     assert any("review_threshold=0.95 is above block_threshold=0.9" in box.value for box in app.error)
     assert "Transactions replayed" in metric_values(app)

@@ -32,6 +32,7 @@ from core.fraud.evaluation import (
     pr_curve,
     roc_auc,
     roc_curve,
+    sweep_thresholds,
 )
 
 
@@ -178,6 +179,26 @@ def test_cost_curve_matches_direct_costs(rows, fp_cost, fn_cost):
             labels, scores, settings_, np.r_[np.unique(scores), no_alerts], amounts
         )
         assert best.cost_per_day == pytest.approx(brute.cost_per_day, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("by_amount", [False, True])
+def test_sweep_equals_pointwise_metrics(by_amount):
+    labels, scores, amounts = random_scores(9, n=2000)
+    settings_ = CostSettings(fp_cost=3, fn_cost=40, daily_volume=5_000, fn_cost_is_amount=by_amount)
+    grid = np.r_[np.linspace(0, 1, 41), scores[:5]]
+    sweep = sweep_thresholds(labels, scores, grid, settings_, amounts)
+    for row in sweep.itertuples():
+        metrics = metrics_at_threshold(labels, scores, row.threshold)
+        cost = cost_at_threshold(labels, scores, row.threshold, settings_, amounts)
+        assert row.recall == pytest.approx(metrics.recall)
+        if metrics.precision is None:
+            assert math.isnan(row.precision)
+        else:
+            assert row.precision == pytest.approx(metrics.precision)
+        assert row.false_positive_rate == pytest.approx(metrics.false_positive_rate)
+        assert row.alert_rate == pytest.approx(metrics.alert_rate)
+        assert row.cost_per_day == pytest.approx(cost.cost_per_day)
+        assert row.fp_cost_per_day == pytest.approx(cost.fp_cost_per_day)
 
 
 def test_amount_cost_requires_amounts():

@@ -18,11 +18,16 @@ PAGES = sorted(f"pages/{path.name}" for path in (ROOT / "pages").glob("*.py"))
 def _known_keys() -> list[str]:
     """Collect the URL keys the pages read, so the fuzzer hits real parameters."""
     pattern = re.compile(r'Param\(\s*"([A-Za-z_][A-Za-z0-9_]*)"|query_params(?:\.get)?[\[(]\s*"([A-Za-z_0-9]+)"')
+    # Keys built per arm, such as f"users{index}", stand for users0 to users9.
+    numbered = re.compile(r'Param\(\s*f"([A-Za-z_]+)\{[a-z_]+\}"')
     keys: set[str] = set()
     for folder in ("pages", "ui"):
         for path in (ROOT / folder).glob("*.py"):
-            for match in pattern.finditer(path.read_text()):
+            text = path.read_text()
+            for match in pattern.finditer(text):
                 keys.add(match.group(1) or match.group(2))
+            for match in numbered.finditer(text):
+                keys.update(f"{match.group(1)}{index}" for index in range(10))
     return sorted(keys)
 
 

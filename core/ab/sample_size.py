@@ -349,11 +349,16 @@ def python_snippet(scenario: SizingScenario) -> str:
     """
     validate_scenario(scenario)
     quantile = "alpha / 2" if scenario.two_sided else "alpha"
+    if scenario.mde_relative:
+        treatment = "baseline_rate * (1 + mde)  # relative MDE"
+    else:
+        treatment = "baseline_rate + mde  # absolute MDE"
     return f'''import numpy as np
 from scipy.stats import norm
 
 baseline_rate = {scenario.baseline_rate!r}
-treatment_rate = {scenario.treatment_rate!r}  # baseline plus the MDE
+mde = {scenario.mde!r}
+treatment_rate = {treatment}
 power = {scenario.power!r}
 alpha = {scenario.alpha!r} / {scenario.n_treatments}  # Bonferroni over {scenario.n_treatments} treatment(s)
 

@@ -335,6 +335,65 @@ def cost_curve(
     )
 
 
+def sweep_thresholds(
+    labels: Any,
+    scores: Any,
+    thresholds: Any,
+    settings: CostSettings | None = None,
+    amounts: Any = None,
+) -> pd.DataFrame:
+    """Compute precision, recall, false-positive rate, alerts and costs at many thresholds.
+
+    Method: the scores are sorted once, and for each threshold ``t`` the rows with
+    ``score >= t`` are found with ``searchsorted``, so k thresholds cost
+    O(n log n + k log n). Each row equals metrics_at_threshold (and cost_at_threshold
+    when ``settings`` is given) at that threshold.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``threshold``, ``precision`` (NaN without alerts), ``recall`` (NaN
+        without frauds), ``false_positive_rate`` (NaN without legitimate rows),
+        ``alert_rate`` and, with ``settings``, ``alerts_per_day``,
+        ``fp_cost_per_day``, ``fn_cost_per_day`` and ``cost_per_day`` (dollars).
+    """
+    y, s = _labels_and_scores(labels, scores)
+    grid = np.asarray(thresholds, dtype=np.float64)
+    if grid.ndim != 1 or grid.size == 0 or not np.isfinite(grid).all():
+        raise ValueError("thresholds must be a non-empty 1-D array of finite numbers")
+
+    order = np.argsort(s, kind="stable")
+    sorted_scores = s[order]
+    fraud_before = np.concatenate(([0], np.cumsum(y[order])))
+    first_alert = np.searchsorted(sorted_scores, grid, side="left")
+    n = y.size
+    n_fraud = int(y.sum())
+    alerts = n - first_alert
+    true_positives = n_fraud - fraud_before[first_alert]
+    false_positives = alerts - true_positives
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table = pd.DataFrame(
+            {
+                "threshold": grid,
+                "precision": np.where(alerts > 0, true_positives / np.maximum(alerts, 1), np.nan),
+                "recall": true_positives / n_fraud if n_fraud else np.full(grid.size, np.nan),
+                "false_positive_rate": (
+                    false_positives / (n - n_fraud) if n > n_fraud else np.full(grid.size, np.nan)
+                ),
+                "alert_rate": alerts / n,
+            }
+        )
+    if settings is not None:
+        miss_cost = _missed_fraud_costs(y, amounts, settings)
+        missed_before = np.concatenate(([0.0], np.cumsum(miss_cost[order])))
+        per_row = settings.daily_volume / n
+        table["alerts_per_day"] = alerts * per_row
+        table["fp_cost_per_day"] = false_positives * settings.fp_cost * per_row
+        table["fn_cost_per_day"] = missed_before[first_alert] * per_row
+        table["cost_per_day"] = table["fp_cost_per_day"] + table["fn_cost_per_day"]
+    return table
+
+
 @dataclass(frozen=True)
 class CostOptimum:
     """The cost-minimising threshold and its daily cost, in dollars."""

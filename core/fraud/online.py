@@ -175,9 +175,9 @@ def decide(score: float, review_threshold: float, block_threshold: float) -> str
 
 
 def check_thresholds(review_threshold: float, block_threshold: float) -> tuple[float, float]:
-    """Check that 0 < review_threshold <= block_threshold <= 1 and return both."""
-    review_threshold = check_number("review_threshold", review_threshold, 0.0, 1.0, low_inclusive=False)
-    block_threshold = check_number("block_threshold", block_threshold, 0.0, 1.0, low_inclusive=False)
+    """Check that 0 <= review_threshold <= block_threshold <= 1 and return both."""
+    review_threshold = check_number("review_threshold", review_threshold, 0.0, 1.0)
+    block_threshold = check_number("block_threshold", block_threshold, 0.0, 1.0)
     if review_threshold > block_threshold:
         raise ValueError(
             f"review_threshold={review_threshold:g} is above block_threshold="

@@ -167,7 +167,7 @@ def _window_sums(
     n = group.size
     stride = np.int64(n + 1)
     key = group * stride + rank
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)
     sorted_key = key[order]
     sorted_group = group[order] * stride
     lo = np.searchsorted(sorted_key, sorted_group + window_start_rank[order], side="left")
@@ -317,6 +317,10 @@ def simulate_stream(config: StreamConfig) -> pd.DataFrame:
     ``config.warmup_days`` early and that warm-up is dropped, so features are warm
     from the first returned transaction.
 
+    NOTE: in the first hour of day 0, ``velocity_1h`` counts warm-up transactions
+    that are not in the returned frame, so a replay that rebuilds velocity from the
+    frame alone matches it only from timestamp 3600 on.
+
     Parameters
     ----------
     config : StreamConfig
@@ -457,7 +461,7 @@ def simulate_stream(config: StreamConfig) -> pd.DataFrame:
 
     # Combine and sort by time.
     timestamp = np.concatenate((legit_time, fraud_time))
-    order = np.argsort(timestamp, kind="stable")
+    order = np.argsort(timestamp)
     timestamp = timestamp[order]
     card_id = np.concatenate((legit_card, burst_card[burst_index]))[order]
     merchant_id = np.concatenate((legit_merchant, fraud_merchant))[order]
