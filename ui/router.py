@@ -23,6 +23,7 @@ def ab_pages() -> list[st.Page]:
     """Return the pages of the "A/B testing" section, in menu order."""
     return [
         st.Page("pages/ab_sample_size.py", title="Sample size", icon=":material/calculate:"),
+        st.Page("pages/ab_peeking.py", title="Peeking simulator", icon=":material/visibility:"),
         st.Page("pages/ab_analyze.py", title="Analyze results", icon=":material/fact_check:"),
     ]
 
