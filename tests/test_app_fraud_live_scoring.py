@@ -148,3 +148,12 @@ def test_review_above_block_shows_error():
     assert not app.exception
     assert any("review_threshold=0.95 is above block_threshold=0.9" in box.value for box in app.error)
     assert "Transactions replayed" in metric_values(app)
+
+
+def test_shared_inputs_carry_to_threshold_page():
+    app = run_page(PAGE, {"threshold": "0.3", "volume": "5000", "fp_cost": "12"})
+    assert not app.exception
+    app.switch_page("pages/fraud_threshold.py").run()
+    assert not app.exception
+    assert app.slider(key="fraud_threshold__threshold").value == pytest.approx(0.3)
+    assert app.number_input(key="fraud_threshold__volume").value == 5000

@@ -338,3 +338,8 @@ def test_replay_reports_progress(models, scorer):
 def test_scenario_rejects_unknown_drift():
     with pytest.raises(ValueError, match="drift='sideways' is not a scenario"):
         ReplayScenario(drift="sideways")
+
+
+def test_zero_review_threshold_reviews_everything():
+    assert check_thresholds(0.0, 0.9) == (0.0, 0.9)
+    assert decide(0.0, 0.0, 0.9) == "review"
