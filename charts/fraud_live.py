@@ -29,8 +29,8 @@ SYMLOG_TICKS = {
     "amount": [0, 10, 100, 1_000, 10_000, 100_000, 1_000_000],
     "merchant_risk": [0, 0.0001, 0.001, 0.01, 0.1, 1],
 }
-# Without this, Streamlit 1.67 fits title, axes and legend into the spec's height and
-# squeezes the plot to a thin strip; "fit-x" keeps the height for the plot itself.
+# Streamlit 1.67 fits title, axes and legend into the spec's height, which squeezes the
+# plot to a thin strip. With "fit-x" the height is the plot's own.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 HOUR_SCALE = alt.Scale(domain=[0, 23], nice=False)
 
@@ -90,7 +90,11 @@ def sensitivity_chart(
         axis=axis,
     )
     y = alt.Y("score:Q", title="Fraud score", scale=alt.Scale(domain=[0, 1]))
-    tooltip = [alt.Tooltip("value:Q", title=title, format=",.4g"), alt.Tooltip("score:Q", title="Fraud score", format=".4f")]
+    tooltip = [
+        alt.Tooltip("value:Q", title=title, format=",.4g"),
+        alt.Tooltip("score:Q", title="Fraud score", format=".4f"),
+    ]
+
     line = alt.Chart(sweep).mark_line(point=alt.OverlayMarkDef(size=14), interpolate="step-after").encode(
         x=x, y=y, tooltip=tooltip
     )
@@ -111,6 +115,7 @@ def sensitivity_chart(
             tooltip=[alt.Tooltip("decision:N", title="Threshold"), alt.Tooltip("threshold:Q", format=".2f")],
         )
     )
+
     current = pd.DataFrame({"value": [current_value], "score": [current_score]})
     marker = alt.Chart(current).mark_point(size=160, filled=True, color=RAISES_COLOR).encode(x=x, y=y, tooltip=tooltip)
     return (line + rules + marker).properties(
@@ -190,7 +195,7 @@ def label_metrics_chart(label_table: pd.DataFrame, drift_hour: int | None = None
     data["metric"] = data["metric"].map(names)
     lines = alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("hour:Q", title="Hour of the replayed day", scale=HOUR_SCALE),
-        y=alt.Y("value:Q", title="Labelled transactions", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y=alt.Y("value:Q", title="Precision or recall (%)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("metric:N", title="Metric", legend=alt.Legend(orient="bottom", columns=3, labelLimit=180)),
         tooltip=[
             alt.Tooltip("hour:Q", title="Hour"),

@@ -102,7 +102,7 @@ def test_velocity_store_window_by_hand():
     for stamp in stamps:
         velocities.append(store.velocity(7, stamp))
         store.add(7, stamp)
-    # At 3600 the window [0, 3600) holds 0, 1000 and 3599; the second 3600 does not
+    # At 3600 the window [0, 3600) contains 0, 1000 and 3599; the second 3600 does not
     # count the first (same instant); at 7300 the window [3700, 7300) is empty.
     assert velocities == [0, 1, 2, 3, 3, 0]
 
