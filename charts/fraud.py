@@ -36,8 +36,14 @@ def _threshold_rule(threshold: float, label: str, color: str) -> alt.Chart:
 def cost_chart(sweep: pd.DataFrame, optimum: CostOptimum, threshold: float) -> alt.LayerChart:
     """Chart the expected daily cost against the threshold, split into FP and FN cost.
 
-    The cost-minimising threshold and the chosen threshold are marked with rules.
+    The cost-minimising threshold and the chosen threshold are marked with rules. The
+    y axis stops at 1.5 times the largest of three costs: with no alerts, at the chosen
+    threshold and at the optimum. Flagging nearly everything costs orders of magnitude
+    more, and a full axis would flatten the interesting part of the curve.
     """
+    no_alert_cost = float(sweep["fn_cost_per_day"].max())
+    chosen = sweep.iloc[(sweep["threshold"] - threshold).abs().argmin()]
+    top = 1.5 * max(no_alert_cost, float(chosen["cost_per_day"]), optimum.cost_per_day, 1.0)
     long = sweep.melt(
         id_vars=["threshold"],
         value_vars=["cost_per_day", "fp_cost_per_day", "fn_cost_per_day"],
@@ -45,23 +51,27 @@ def cost_chart(sweep: pd.DataFrame, optimum: CostOptimum, threshold: float) -> a
         value_name="dollars_per_day",
     )
     names = {
-        "cost_per_day": "Total cost",
-        "fp_cost_per_day": "False-alarm (FP) cost",
-        "fn_cost_per_day": "Missed-fraud (FN) cost",
+        "cost_per_day": "Total",
+        "fp_cost_per_day": "False alarms (FP)",
+        "fn_cost_per_day": "Missed fraud (FN)",
     }
     long["series"] = long["series"].map(names)
     lines = (
         alt.Chart(long)
-        .mark_line()
+        .mark_line(clip=True)
         .encode(
             x=alt.X("threshold:Q", title="Fraud score threshold", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("dollars_per_day:Q", title="Expected cost ($ per day)"),
+            y=alt.Y(
+                "dollars_per_day:Q",
+                title="Expected cost ($ per day)",
+                scale=alt.Scale(domain=[0, top], nice=False),
+            ),
             color=alt.Color(
                 "series:N",
                 title=None,
                 sort=list(names.values()),
                 scale=alt.Scale(domain=list(names.values()), range=SERIES_COLORS),
-                legend=alt.Legend(orient="bottom"),
+                legend=alt.Legend(orient="top", labelLimit=0),
             ),
             tooltip=[
                 alt.Tooltip("series:N", title="Series"),
@@ -95,7 +105,7 @@ def precision_recall_threshold_chart(sweep: pd.DataFrame, threshold: float) -> a
     )
     lines = (
         alt.Chart(long)
-        .mark_line()
+        .mark_line(clip=True)
         .encode(
             x=alt.X("threshold:Q", title="Fraud score threshold", scale=alt.Scale(domain=[0, 1])),
             y=alt.Y("percent:Q", title="Percent", scale=alt.Scale(domain=[0, 100])),
@@ -103,7 +113,7 @@ def precision_recall_threshold_chart(sweep: pd.DataFrame, threshold: float) -> a
                 "metric:N",
                 title=None,
                 scale=alt.Scale(domain=["Precision", "Recall"], range=SERIES_COLORS[:2]),
-                legend=alt.Legend(orient="bottom"),
+                legend=alt.Legend(orient="top", labelLimit=0),
             ),
             tooltip=[
                 alt.Tooltip("metric:N", title="Metric"),
@@ -142,7 +152,7 @@ def pr_curve_chart(
         .mark_line(interpolate="step-after", color=SERIES_COLORS[0])
         .encode(
             x=alt.X("recall:Q", title="Recall (share of frauds caught)", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("precision:Q", title="Precision (share of alerts that are fraud)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("precision:Q", title="Precision (fraud share of alerts)", scale=alt.Scale(domain=[0, 1])),
             tooltip=[
                 alt.Tooltip("threshold:Q", title="Threshold", format=".4f"),
                 alt.Tooltip("recall:Q", title="Recall", format=".3f"),
