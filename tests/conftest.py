@@ -135,7 +135,10 @@ def browser():
 @pytest.fixture
 def page(browser):
     """Open a fresh browser context and page, closed after the test."""
+    from tests.browser.app_utils import STATE_RECORDER
+
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(STATE_RECORDER)
     new_page = context.new_page()
     yield new_page
     context.close()

@@ -31,6 +31,7 @@ def ab_pages() -> list[st.Page]:
 def fraud_pages() -> list[st.Page]:
     """Return the pages of the "Fraud ML design" section, in menu order."""
     return [
+        st.Page("pages/fraud_design_steps.py", title="Design steps", icon=":material/account_tree:"),
         st.Page("pages/fraud_threshold.py", title="Threshold & cost", icon=":material/tune:"),
         st.Page("pages/fraud_live_scoring.py", title="Live scoring", icon=":material/bolt:"),
     ]

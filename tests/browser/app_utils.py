@@ -7,16 +7,37 @@ from playwright.sync_api import Page, expect
 RUN_TIMEOUT_MS = 60_000
 
 
+# Installed in every test page before its scripts run: records each change of the
+# script state, so a wait can tell "finished" from "not started yet". Right after a
+# navigation Streamlit reports "notRunning" before its first run has begun.
+STATE_RECORDER = """
+window.__scriptStates = [];
+new MutationObserver(() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return;
+  const state = app.getAttribute('data-test-script-state');
+  const states = window.__scriptStates;
+  if (!states.length || states[states.length - 1] !== state) states.push(state);
+}).observe(document, {subtree: true, childList: true, attributes: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+
 def wait_for_app(page: Page, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
-    """Wait until the app is connected and its script has finished running."""
+    """Wait until the app is connected and its script has finished running.
+
+    On pages with the state recorder, a run must also have started since the page
+    loaded. In both cases the state must stay "notRunning" for 300 ms, because a
+    rerun can follow right after a run (a URL write, a widget callback).
+    """
     app = page.locator('[data-testid="stApp"]')
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout_ms)
-    # A rerun can start right after one ends (a URL write, a widget callback), so wait
-    # for a short quiet period in which the state stays "notRunning".
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') {
+            const states = window.__scriptStates;
+            const started = states === undefined || states.includes('running');
+            if (!app || !started || app.getAttribute('data-test-script-state') !== 'notRunning') {
                 window.__quietSince = undefined;
                 return false;
             }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.app_utils import assert_no_exception, open_page
+from tests.browser.app_utils import STATE_RECORDER, assert_no_exception, open_page
 from tests.conftest import ROOT, streamlit_server
 
 # The home page is the default page, served at "/" rather than at its file name.
@@ -39,6 +39,7 @@ def test_app_writes_only_temporary_files(browser, tmp_path):
     before = _project_files()
     with streamlit_server(tmp_path / "server.log", env) as (url, _):
         page = browser.new_page()
+        page.add_init_script(STATE_RECORDER)
         for path in PAGE_PATHS:
             open_page(page, url, path)
             expect(page.locator('[data-testid="stException"]')).to_have_count(0)

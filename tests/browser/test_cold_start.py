@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.app_utils import assert_no_exception, open_page
+from tests.browser.app_utils import STATE_RECORDER, assert_no_exception, open_page
 from tests.conftest import ROOT, streamlit_server
 
 PAGE_PATHS = sorted(path.stem for path in (ROOT / "pages").glob("*.py") if path.stem != "home")
@@ -16,6 +16,7 @@ def test_deep_link_on_fresh_server(browser, tmp_path, path):
     # Each case needs its own server: the bug only shows before any visitor opened "/".
     with streamlit_server(tmp_path / "server.log") as (url, _):
         page = browser.new_page()
+        page.add_init_script(STATE_RECORDER)
         open_page(page, url, path)
         assert_no_exception(page)
         navigation = page.locator('[data-testid="stSidebarNav"]')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.app_utils import metric_value, open_page, wait_for_app
+from tests.browser.app_utils import STATE_RECORDER, metric_value, open_page, wait_for_app
 
 
 def _set_number(page, label: str, value: str) -> None:
@@ -18,6 +18,8 @@ def test_sessions_are_isolated(browser, app_url):
     first_context = browser.new_context()
     second_context = browser.new_context()
     try:
+        first_context.add_init_script(STATE_RECORDER)
+        second_context.add_init_script(STATE_RECORDER)
         first = first_context.new_page()
         second = second_context.new_page()
         open_page(first, app_url, "ab_sample_size?mde=1")
