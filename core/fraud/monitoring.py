@@ -101,8 +101,15 @@ def psi(expected_shares: Sequence[float], actual_shares: Sequence[float], epsilo
 
 
 def psi_of_samples(reference: np.ndarray, actual: np.ndarray, max_bins: int = MAX_BINS) -> float:
-    """Compute the PSI of ``actual`` against ``reference`` with bins fixed on ``reference``."""
+    """Compute the PSI of ``actual`` against ``reference`` with bins fixed on ``reference``.
+
+    A constant reference gives a single open-ended bin that holds every value of
+    ``actual`` too, so the index is 0.
+    """
     edges = bin_edges(reference, max_bins)
+    if edges.size == 0:
+        bin_shares(actual, edges)  # still rejects an empty sample
+        return 0.0
     return psi(bin_shares(reference, edges), bin_shares(actual, edges))
 
 
