@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from charts import fraud_steps as charts
 from core.fraud.evaluation import metrics_at_threshold
 from core.fraud.model import build_default_models
+from core.fraud.monitoring import psi_of_samples
 from core.fraud.step_artifacts import (
     ASSUMED_BUDGET_MS,
     RULES,
@@ -22,7 +23,6 @@ from core.fraud.step_artifacts import (
     latency_budget,
     measure_latencies_ms,
     model_comparison,
-    population_stability_index,
     rule_scores,
     threshold_tradeoff,
 )
@@ -176,14 +176,14 @@ def test_latency_budget_sums_to_sla(models):
 
 def test_psi_of_identical_samples_is_zero():
     values = np.random.default_rng(0).normal(size=5_000)
-    assert population_stability_index(values, values) == pytest.approx(0.0)
+    assert psi_of_samples(values, values) == pytest.approx(0.0)
 
 
 def test_psi_of_binary_feature_matches_formula():
     reference = np.array([0] * 900 + [1] * 100)
     current = np.array([0] * 800 + [1] * 200)
     expected = (0.8 - 0.9) * np.log(0.8 / 0.9) + (0.2 - 0.1) * np.log(0.2 / 0.1)
-    assert population_stability_index(reference, current) == pytest.approx(expected)
+    assert psi_of_samples(reference, current) == pytest.approx(expected)
 
 
 @settings(max_examples=30, deadline=None)
@@ -192,15 +192,15 @@ def test_psi_is_nonnegative_and_grows(shift, seed):
     rng = np.random.default_rng(seed)
     reference = rng.normal(size=2_000)
     current = rng.normal(size=2_000)
-    small = population_stability_index(reference, current + shift / 2)
-    large = population_stability_index(reference, current + shift + 1.0)
+    small = psi_of_samples(reference, current + shift / 2)
+    large = psi_of_samples(reference, current + shift + 1.0)
     assert small >= 0
     assert large >= small
 
 
 def test_psi_rejects_empty_sample():
-    with pytest.raises(ValueError, match="non-empty"):
-        population_stability_index([], [1.0])
+    with pytest.raises(ValueError, match="at least one value"):
+        psi_of_samples([], [1.0])
 
 
 @pytest.fixture(scope="module")

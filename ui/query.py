@@ -220,3 +220,11 @@ def write_query_params(params: Sequence[Param], values: Mapping[str, Any]) -> No
         text = param.to_url(values[param.key])
         if st.query_params.get(param.key) != text:
             st.query_params[param.key] = text
+
+
+def select_input(page_id: str, param: ChoiceParam, url_values: Mapping[str, Any], container=st) -> str:
+    """Draw ``st.selectbox`` for ``param`` (for long option lists) and return the choice."""
+    key = widget_key(page_id, param)
+    _first_value(param, key, url_values)
+    value = container.selectbox(param.label, param.options, help=param.help, key=key)
+    return _remember(param, value)

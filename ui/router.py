@@ -33,6 +33,7 @@ def fraud_pages() -> list[st.Page]:
     return [
         st.Page("pages/fraud_design_steps.py", title="Design steps", icon=":material/account_tree:"),
         st.Page("pages/fraud_threshold.py", title="Threshold & cost", icon=":material/tune:"),
+        st.Page("pages/fraud_live_scoring.py", title="Live scoring", icon=":material/bolt:"),
     ]
 
 

@@ -31,6 +31,7 @@ from core.fraud.evaluation import (
     sweep_thresholds,
 )
 from core.fraud.model import FraudModels
+from core.fraud.monitoring import psi_of_samples
 from core.fraud.stream import FEATURES, SECONDS_PER_DAY, simulate_stream
 from core.validation import check_integer, check_number
 
@@ -456,40 +457,6 @@ def latency_budget(models: FraudModels, n_calls: int = 200, sla_ms: float = SLA_
 
 # Step 8 -------------------------------------------------------------------------
 
-PSI_BINS = 10
-# Empty bins would make ln(a / e) infinite; a share floor is the usual fix.
-_PSI_SHARE_FLOOR = 1e-4
-
-
-def population_stability_index(reference: Any, current: Any, n_bins: int = PSI_BINS) -> float:
-    """Compute the population stability index of ``current`` against ``reference``.
-
-    Method: bins are the deciles of the reference (fewer when values repeat; a feature
-    with at most ``n_bins`` distinct values gets one bin per value). With ``e`` and
-    ``a`` the reference and current shares per bin, floored at 1e-4,
-    ``PSI = sum((a - e) * ln(a / e))``. Rule of thumb: below 0.1 stable, above 0.2 a
-    significant shift.
-    """
-    ref = np.asarray(reference, dtype=np.float64)
-    cur = np.asarray(current, dtype=np.float64)
-    n_bins = check_integer("n_bins", n_bins, 2, 100)
-    if ref.size == 0 or cur.size == 0:
-        raise ValueError(f"reference and current must be non-empty, got {ref.size} and {cur.size} rows")
-
-    distinct = np.unique(ref)
-    if distinct.size <= n_bins:
-        # Midpoints between the distinct values, so each value is its own bin.
-        inner_edges = (distinct[1:] + distinct[:-1]) / 2.0
-    else:
-        inner_edges = np.unique(np.quantile(ref, np.linspace(0, 1, n_bins + 1)[1:-1]))
-    n_cells = inner_edges.size + 1
-    expected = np.bincount(np.searchsorted(inner_edges, ref, side="right"), minlength=n_cells) / ref.size
-    actual = np.bincount(np.searchsorted(inner_edges, cur, side="right"), minlength=n_cells) / cur.size
-    expected = np.maximum(expected, _PSI_SHARE_FLOOR)
-    actual = np.maximum(actual, _PSI_SHARE_FLOOR)
-    return float(np.sum((actual - expected) * np.log(actual / expected)))
-
-
 @dataclass(frozen=True)
 class DriftView:
     """Before/after comparison of the drift scenario for the unchanged model.
@@ -584,12 +551,12 @@ def drift_view(models: FraudModels, drift_start_day: int, threshold: float) -> D
         rows.append(
             {
                 "signal": signal,
-                "psi_all_before": population_stability_index(reference, current[~after]),
-                "psi_all_after": population_stability_index(reference, current[after]),
-                "psi_fraud_before": population_stability_index(
+                "psi_all_before": psi_of_samples(reference, current[~after]),
+                "psi_all_after": psi_of_samples(reference, current[after]),
+                "psi_fraud_before": psi_of_samples(
                     reference[train_fraud], current[~after & test_fraud]
                 ),
-                "psi_fraud_after": population_stability_index(
+                "psi_fraud_after": psi_of_samples(
                     reference[train_fraud], current[after & test_fraud]
                 ),
             }
