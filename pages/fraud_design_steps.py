@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -19,8 +21,9 @@ from charts.fraud_steps import (
     latency_histogram_chart,
     precision_recall_chart,
 )
-from core.fraud.model import FraudModels
+from core.fraud.model import MODEL_NAMES, FraudModels
 from core.fraud.step_artifacts import (
+    ASSUMED_BUDGET_MS,
     DriftView,
     LatencyBudget,
     base_rates,
@@ -43,6 +46,7 @@ from ui.fraud_inputs import (
 )
 from ui.links import link_if_listed
 from ui.messages import show_input_error
+from ui.narration import narrate
 from ui.query import NumberParam, read_query_params, shared_store, widget_key, write_query_params
 
 PAGE_ID = "fraud_design_steps"
@@ -53,6 +57,8 @@ BLOCK_THRESHOLD = 0.50
 # The drift view replays the test period with drift from this many days after its start.
 DRIFT_OFFSET_DAYS = 5
 DRIFT_THRESHOLD = 0.50
+# PSI below this is usually read as a stable distribution.
+PSI_STABLE = 0.1
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner="Comparing the rule set and the three models…")
@@ -138,7 +144,7 @@ def render_text(step: DesignStep) -> None:
         st.markdown(step.sections["Common interview mistake"])
 
 
-def render_clarify(models: FraudModels) -> None:
+def render_clarify(models: FraudModels) -> dict[str, Any]:
     rates = base_rates(models.stream, models.config.n_days)
     columns = st.columns(5)
     columns[0].metric("Transactions per day", f"{rates.transactions_per_day:,.0f}")
@@ -148,9 +154,16 @@ def render_clarify(models: FraudModels) -> None:
                       help="Frauds are larger than typical purchases, so their dollar share exceeds their count share.")
     columns[4].metric("Accuracy of approving everything", f"{rates.accuracy_approve_all:.2%}",
                       help="This model catches no fraud, so accuracy cannot tell good models from useless ones here.")
+    return {
+        "transactions_per_day": round(rates.transactions_per_day),
+        "frauds_per_day": rates.frauds_per_day,
+        "fraud_rate": rates.fraud_rate,
+        "fraud_amount_share": rates.fraud_amount_share,
+        "accuracy_approve_all": rates.accuracy_approve_all,
+    }
 
 
-def render_frame(models: FraudModels) -> None:
+def render_frame(models: FraudModels) -> dict[str, Any]:
     bands = decision_bands(models.y_test, models.test_scores, REVIEW_THRESHOLD, BLOCK_THRESHOLD,
                            models.split.test_days)
     st.dataframe(
@@ -171,15 +184,29 @@ def render_frame(models: FraudModels) -> None:
         f"block from {BLOCK_THRESHOLD:.2f}. The review band is where analyst time goes; the block band "
         "must be precise because every false block is a declined customer."
     )
+    band = bands.set_index("decision")
+    return {
+        "review_threshold": REVIEW_THRESHOLD,
+        "block_threshold": BLOCK_THRESHOLD,
+        "approve_fraud_share": band.at["approve", "fraud_share"],
+        "review_per_day": band.at["review", "transactions_per_day"],
+        "review_fraud_share": band.at["review", "fraud_share"],
+        "review_fraud_rate": band.at["review", "fraud_rate"],
+        "block_per_day": band.at["block", "transactions_per_day"],
+        "block_fraud_share": band.at["block", "fraud_share"],
+        "block_fraud_rate": band.at["block", "fraud_rate"],
+    }
 
 
-def render_data(models: FraudModels) -> None:
+def render_data(models: FraudModels) -> dict[str, Any]:
     daily = daily_class_balance(models)
     split = models.split
     training = daily[daily["period"].isin(["training", "early stopping"])]
+    training_frauds = int(training["frauds"].sum())
+    training_transactions = int(training["transactions"].sum())
     columns = st.columns(4)
-    columns[0].metric("Frauds in training days", f"{int(training['frauds'].sum()):,}")
-    columns[1].metric("Legitimate in training days", f"{int((training['transactions'] - training['frauds']).sum()):,}")
+    columns[0].metric("Frauds in training days", f"{training_frauds:,}")
+    columns[1].metric("Legitimate in training days", f"{training_transactions - training_frauds:,}")
     columns[2].metric("Label delay", f"{models.config.label_delay_days} days")
     columns[3].metric("Legitimate rows kept for training", f"{models.negative_sample_rate:.0%}",
                       help="Negative downsampling: every fraud is kept, and the models correct their scores "
@@ -192,10 +219,23 @@ def render_data(models: FraudModels) -> None:
         f"(days 0 to {split.train_end_day - 1}) and test (days {split.test_start_day} to {split.n_days - 1})."
     )
 
+    return {
+        "training_frauds": training_frauds,
+        "training_legitimate": training_transactions - training_frauds,
+        "training_fraud_rate": training_frauds / training_transactions if training_transactions else None,
+        "label_delay_days": models.config.label_delay_days,
+        "negative_sample_rate": models.negative_sample_rate,
+        "train_end_day": split.train_end_day,
+        "last_training_day": split.train_end_day - 1,
+        "test_start_day": split.test_start_day,
+        "last_gap_day": split.test_start_day - 1,
+    }
 
-def render_features(models: FraudModels) -> None:
+
+def render_features(models: FraudModels) -> dict[str, Any]:
+    table = feature_table(models)
     st.dataframe(
-        feature_table(models),
+        table,
         hide_index=True,
         width="stretch",
         column_config={
@@ -210,9 +250,18 @@ def render_features(models: FraudModels) -> None:
     )
     st.caption("Medians over the whole simulated stream. In this app one vectorised function computes "
                "each feature for training and for scoring, so the two cannot drift apart.")
+    medians = table.set_index("feature")
+    return {
+        "velocity_median_fraud": medians.at["velocity_1h", "median_fraud"],
+        "velocity_median_legitimate": medians.at["velocity_1h", "median_legitimate"],
+        "amount_median_fraud": medians.at["amount", "median_fraud"],
+        "amount_median_legitimate": medians.at["amount", "median_legitimate"],
+        "merchant_risk_window_days": models.config.merchant_risk_window_days,
+        "label_delay_days": models.config.label_delay_days,
+    }
 
 
-def render_model(models: FraudModels) -> None:
+def render_model(models: FraudModels) -> dict[str, Any]:
     table = _comparison(models, *_cache_key(models))
     st.dataframe(
         table,
@@ -233,9 +282,24 @@ def render_model(models: FraudModels) -> None:
         "AUC-ROC's is 0.5. Latency is one transaction per call; fit and latency are wall times on "
         "this server and vary with its load."
     )
+    rows = table.set_index("model")
+    gbm = rows.loc[MODEL_NAMES["gbm"]]
+    no_skill = gbm["average_precision_no_skill"]
+    return {
+        # Four decimals, so a fraud rate of 0.000999 is spoken as 0.001.
+        "no_skill_ap": round(float(no_skill), 4),
+        "rules_ap": table["average_precision"].iloc[0],
+        "logistic_ap": rows.at[MODEL_NAMES["logistic"], "average_precision"],
+        "baseline_gbm_ap": rows.at[MODEL_NAMES["baseline_gbm"], "average_precision"],
+        "gbm_ap": gbm["average_precision"],
+        "gbm_ap_ratio": gbm["average_precision"] / no_skill if no_skill else None,
+        "gbm_auc_roc": gbm["auc_roc"],
+        "gbm_fit_seconds": gbm["fit_seconds"],
+        "gbm_latency_p99_ms": gbm["latency_p99_ms"],
+    }
 
 
-def render_evaluation(models: FraudModels) -> None:
+def render_evaluation(models: FraudModels) -> dict[str, Any]:
     params = [THRESHOLD, COST_RATIO]
     url_values = read_query_params(params)
     with st.container(border=True):
@@ -251,7 +315,7 @@ def render_evaluation(models: FraudModels) -> None:
         tradeoff = threshold_tradeoff(models.y_test, models.test_scores, threshold, ratio, daily_volume)
     except ValueError as error:
         show_input_error(error, "the threshold trade-off")
-        return
+        return {"threshold": threshold, "cost_ratio": ratio_multiplier(ratio_label)}
 
     metrics = tradeoff.metrics
     columns = st.columns(5)
@@ -279,9 +343,24 @@ def render_evaluation(models: FraudModels) -> None:
                "shuffled, with the mean and standard deviation over repeated shuffles.")
     link_if_listed("pages/fraud_threshold.py", "Full threshold and cost analysis, with dollar costs and your own scores",
                    ":material/tune:")
+    # A cost-minimising threshold above 1 means that raising no alerts at all is cheapest.
+    raises_alerts = tradeoff.optimum.threshold <= 1.0
+    return {
+        "threshold": threshold,
+        "cost_ratio": ratio_multiplier(ratio_label),
+        "precision": metrics.precision,
+        "recall": metrics.recall,
+        "alerts_per_day": metrics.alert_rate * daily_volume,
+        "cost_per_day": tradeoff.cost_per_day,
+        "optimal_threshold": tradeoff.optimum.threshold if raises_alerts else None,
+        "optimal_cost_per_day": tradeoff.optimum.cost_per_day,
+        "no_alert_cost_per_day": None if raises_alerts else tradeoff.optimum.cost_per_day,
+        "optimal_recall": tradeoff.optimum_metrics.recall if raises_alerts else None,
+        "calibrated_threshold": calibrated,
+    }
 
 
-def render_serving(models: FraudModels) -> None:
+def render_serving(models: FraudModels) -> dict[str, Any]:
     run_key = f"{PAGE_ID}__latency_run"
     if st.button("Measure again", icon=":material/timer:"):
         st.session_state[run_key] = st.session_state.get(run_key, 0) + 1
@@ -298,9 +377,17 @@ def render_serving(models: FraudModels) -> None:
         f"the GBM) on this server. With the assumed network, lookup and rules times, the measured p99 "
         f"{verdict} the {budget.sla_ms:g} ms budget."
     )
+    return {
+        "latency_p50_ms": budget.p50_ms,
+        "latency_p99_ms": budget.p99_ms,
+        "sla_ms": budget.sla_ms,
+        "sla_share": budget.p99_ms / budget.sla_ms,
+        "assumed_ms": sum(ASSUMED_BUDGET_MS.values()),
+        "verdict": verdict,
+    }
 
 
-def render_monitoring(models: FraudModels) -> None:
+def render_monitoring(models: FraudModels) -> dict[str, Any]:
     drift_start_day = models.split.test_start_day + DRIFT_OFFSET_DAYS
     view = _drift(models, *_cache_key(models), drift_start_day, DRIFT_THRESHOLD)
 
@@ -309,7 +396,7 @@ def render_monitoring(models: FraudModels) -> None:
     columns[1].metric("Recall after the drift", f"{view.recall_after:.1%}",
                       delta=f"{(view.recall_after - view.recall_before) * 100:+.1f} points", delta_color="normal")
     columns[2].metric("Largest PSI, all transactions", f"{view.psi['psi_all_after'].max():.3f}",
-                      help="Below 0.1 is usually read as stable.")
+                      help=f"Below {PSI_STABLE:g} is usually read as stable.")
 
     st.altair_chart(drift_recall_chart(view.daily, drift_start_day), theme="streamlit", width="stretch")
     st.dataframe(
@@ -337,8 +424,23 @@ def render_monitoring(models: FraudModels) -> None:
                    left)
     link_if_listed("pages/ab_sample_size.py", "Size an A/B test of the new model", ":material/calculate:", middle)
     link_if_listed("pages/ab_analyze.py", "Analyze the old-versus-new model test", ":material/fact_check:", right)
+    psi_all_max = float(view.psi["psi_all_after"].max())
+    return {
+        "drift_start_day": drift_start_day,
+        "threshold": DRIFT_THRESHOLD,
+        "recall_before": view.recall_before,
+        "recall_after": view.recall_after,
+        # Only one of these is set, so the narration speaks either the stable or the shifted PSI sentence.
+        "psi_all_stable": psi_all_max if psi_all_max < PSI_STABLE else None,
+        "psi_all_shifted": psi_all_max if psi_all_max >= PSI_STABLE else None,
+        "psi_stable": PSI_STABLE,
+        "psi_fraud_max": view.psi["psi_fraud_after"].max(),
+        "label_delay_days": models.config.label_delay_days,
+    }
 
 
+# Each renderer draws a step's live artifact and returns the values that fill the
+# step's narration script, data/narration/fraud_design_steps_<number>.md.
 RENDERERS = {
     1: render_clarify,
     2: render_frame,
@@ -365,6 +467,8 @@ except ValueError as error:
     st.stop()
 number = choose_step(steps)
 step = steps[number - 1]
+# Filled once the step's live artifact is computed, but shown under the step diagram.
+narration = st.container()
 if number != 6:
     # The threshold inputs belong to step 6; a link to another step should not carry them.
     for param in (THRESHOLD, COST_RATIO):
@@ -376,7 +480,9 @@ st.subheader(":material/bolt: Live artifact")
 st.caption(step.sections["Live artifact"])
 models = load_fraud_models()
 with st.container(key=f"{PAGE_ID}__artifact_{number}"):
-    RENDERERS[number](models)
+    narration_values = RENDERERS[number](models)
+with narration:
+    narrate(f"{PAGE_ID}_{number}", narration_values)
 
 st.divider()
 previous_column, _, next_column = st.columns([1, 4, 1])

@@ -53,6 +53,7 @@ from core.fraud.stream import FEATURES
 from ui.fraud_inputs import DAILY_VOLUME, FP_COST, MODEL_SEED, THRESHOLD, cached_fraud_models, load_fraud_models
 from ui.fraud_model import load_monitoring_reference, load_online_scorer
 from ui.messages import show_input_error
+from ui.narration import narrate
 from ui.query import (
     ChoiceParam,
     NumberParam,
@@ -67,6 +68,12 @@ logger = logging.getLogger(__name__)
 
 PAGE_ID = "fraud_live_scoring"
 SEED = MODEL_SEED
+# The replayed scenario as the narration speaks it.
+SPOKEN_SCENARIOS = {
+    "none": "no drift",
+    "fraud_pattern": "the fraud pattern shift",
+    "amount_in_cents": "the upstream bug that sends amounts in cents",
+}
 HOURS = tuple(f"{hour:02d}:00" for hour in range(24))
 
 AMOUNT = NumberParam("amount", "Transaction amount ($)", 250.0, 0.0, 1_000_000.0, 10.0, format="%.2f")
@@ -153,6 +160,8 @@ st.caption(
     "What happens to one transaction in the few milliseconds before the card is approved, and "
     "what the on-call team watches across a whole day of them."
 )
+# Filled once the score and the replayed day are known, but shown above the inputs.
+narration = st.container()
 
 url_values = read_query_params(PARAMS)
 models = load_fraud_models(SEED)
@@ -322,6 +331,26 @@ skew_column.metric(
     help="Transactions whose online velocity_1h differs from the offline value the model was trained on.",
 )
 alert_column.metric("Alerts", f"{len(alerts):,}", help="Hours × signals that crossed an alert rule.")
+# Without a valid score the narration drops its sentences about the transaction.
+score_values = {} if scored is None else {
+    "score": scored.score,
+    "decision": scored.decision,
+    "review_threshold": review_threshold,
+    "block_threshold": block_threshold,
+    "latency_ms": scored.latency_ms,
+    "latency_p99_ms": scored.latency_p99_ms,
+    "latency_verdict": "within" if scored.latency_p99_ms <= LATENCY_BUDGET_MS else "over",
+}
+with narration:
+    narrate(PAGE_ID, {
+        **score_values,
+        "latency_budget_ms": LATENCY_BUDGET_MS,
+        "replay_day": replay_day_index(models),
+        "scenario": SPOKEN_SCENARIOS[drift],
+        "n_replayed": len(transactions),
+        "skew_mismatches": result.velocity_mismatches,
+        "n_alerts": len(alerts),
+    })
 st.caption(
     f"Training/serving skew: the online velocity_1h equals the offline one for "
     f"{len(transactions) - result.velocity_mismatches:,} of {len(transactions):,} transactions. Merchant risk "

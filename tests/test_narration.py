@@ -21,7 +21,7 @@ from core.narration import (
     speech_text,
     spoken_seconds,
 )
-from tests.app_utils import run_page
+from tests.app_utils import metric_values, run_page
 from tests.conftest import ROOT
 from ui.narration import control_html, script_json
 
@@ -157,6 +157,122 @@ FRAUD_CHANGED = {
     "best_cost": None,
     "no_alert_cost": 4_120.0,
 }
+# Values for each of the eight design step scripts, one per step, at default and changed inputs.
+DESIGN_STEP_CASES = {
+    1: [
+        ({"transactions_per_day": 40_024, "frauds_per_day": 40.03, "fraud_rate": 0.001,
+          "fraud_amount_share": 0.00463, "accuracy_approve_all": 0.999},
+         "a fraud rate of 0.1 percent"),
+        ({"transactions_per_day": 2_000, "frauds_per_day": 10.0, "fraud_rate": 0.005,
+          "fraud_amount_share": None, "accuracy_approve_all": 0.995},
+         "a fraud rate of 0.5 percent"),
+    ],
+    2: [
+        ({"review_threshold": 0.1, "block_threshold": 0.5, "approve_fraud_share": 0.412,
+          "review_per_day": 63.6, "review_fraud_share": 0.188, "review_fraud_rate": 0.118,
+          "block_per_day": 25.3, "block_fraud_share": 0.4, "block_fraud_rate": 0.632},
+         "Of the blocked transactions, 63.2 percent are fraud"),
+        ({"review_threshold": 0.2, "block_threshold": 0.8, "approve_fraud_share": 0.6,
+          "review_per_day": 0.0, "review_fraud_share": 0.0, "review_fraud_rate": None,
+          "block_per_day": 5.5, "block_fraud_share": 0.1, "block_fraud_rate": 0.9},
+         "Of the blocked transactions, 90 percent are fraud"),
+    ],
+    3: [
+        ({"training_frauds": 600, "training_legitimate": 599_100, "training_fraud_rate": 0.001,
+          "label_delay_days": 5, "negative_sample_rate": 0.05, "train_end_day": 15,
+          "last_training_day": 14, "test_start_day": 20, "last_gap_day": 19},
+         "A chargeback arrives five days after its transaction"),
+        ({"training_frauds": 1, "training_legitimate": 999, "training_fraud_rate": None,
+          "label_delay_days": 1, "negative_sample_rate": 1.0, "train_end_day": 8,
+          "last_training_day": 7, "test_start_day": 9, "last_gap_day": 8},
+         "A chargeback arrives one day after its transaction"),
+    ],
+    4: [
+        ({"velocity_median_fraud": 1.0, "velocity_median_legitimate": 0.0, "amount_median_fraud": 195.0,
+          "amount_median_legitimate": 40.4, "merchant_risk_window_days": 7, "label_delay_days": 5},
+         "The median fraud amount is 195 dollars"),
+        ({"velocity_median_fraud": 3.0, "velocity_median_legitimate": 1.0, "amount_median_fraud": 12.5,
+          "amount_median_legitimate": None, "merchant_risk_window_days": 30, "label_delay_days": 10},
+         "over a window of thirty days"),
+    ],
+    5: [
+        ({"no_skill_ap": 0.001, "rules_ap": 0.103, "logistic_ap": 0.424, "baseline_gbm_ap": 0.455,
+          "gbm_ap": 0.477, "gbm_ap_ratio": 477.0, "gbm_auc_roc": 0.989, "gbm_fit_seconds": 2.33,
+          "gbm_latency_p99_ms": 10.2},
+         "histogram gradient boosting, reaches 0.477"),
+        ({"no_skill_ap": 0.002, "rules_ap": None, "logistic_ap": 0.3, "baseline_gbm_ap": 0.31,
+          "gbm_ap": 0.25, "gbm_ap_ratio": None, "gbm_auc_roc": None, "gbm_fit_seconds": 0.6,
+          "gbm_latency_p99_ms": 0.8},
+         "histogram gradient boosting, reaches 0.25"),
+    ],
+    6: [
+        ({"threshold": 0.5, "cost_ratio": 10.0, "precision": 0.632, "recall": 0.4, "alerts_per_day": 25.3,
+          "cost_per_day": 24.9, "optimal_threshold": 0.218, "optimal_cost_per_day": 21.7,
+          "no_alert_cost_per_day": None, "optimal_recall": 0.5275, "calibrated_threshold": 0.0909},
+         "precision is 63.2 percent"),
+        ({"threshold": 1.0, "cost_ratio": 1.0, "precision": None, "recall": 0.0, "alerts_per_day": 0.0,
+          "cost_per_day": 40.0, "optimal_threshold": None, "optimal_cost_per_day": 40.0,
+          "no_alert_cost_per_day": 40.0, "optimal_recall": None, "calibrated_threshold": 0.5},
+         "Recall is 0 percent"),
+    ],
+    7: [
+        ({"latency_p50_ms": 3.52, "latency_p99_ms": 14.4, "sla_ms": 100.0, "sla_share": 0.144,
+          "assumed_ms": 50.0, "verdict": "fits in"},
+         "is 14.4 milliseconds"),
+        ({"latency_p50_ms": 40.0, "latency_p99_ms": 80.0, "sla_ms": 100.0, "sla_share": 0.8,
+          "assumed_ms": 50.0, "verdict": "does not fit in"},
+         "the measured p99 does not fit in the 100 millisecond budget"),
+    ],
+    8: [
+        ({"drift_start_day": 25, "threshold": 0.5, "recall_before": 0.424, "recall_after": 0.0335,
+          "psi_all_stable": 0.0207, "psi_all_shifted": None, "psi_stable": 0.1, "psi_fraud_max": 5.45,
+          "label_delay_days": 5},
+         "After the drift, it catches only 3.35 percent"),
+        ({"drift_start_day": 22, "threshold": 0.5, "recall_before": 0.5, "recall_after": 0.1,
+          "psi_all_stable": None, "psi_all_shifted": 0.31, "psi_stable": 0.1, "psi_fraud_max": None,
+          "label_delay_days": 5},
+         "After the drift, it catches only 10 percent"),
+    ],
+}
+LIVE_SCORING_DEFAULT = {
+    "score": 0.0777,
+    "decision": "approve",
+    "review_threshold": 0.5,
+    "block_threshold": 0.9,
+    "latency_ms": 0.117,
+    "latency_p99_ms": 0.0293,
+    "latency_verdict": "within",
+    "latency_budget_ms": 100.0,
+    "replay_day": 25,
+    "scenario": "no drift",
+    "n_replayed": 40_186,
+    "skew_mismatches": 0,
+    "n_alerts": 0,
+}
+LIVE_SCORING_CHANGED = {
+    "score": 0.5331,
+    "decision": "review",
+    "review_threshold": 0.5,
+    "block_threshold": 0.9,
+    "latency_ms": 150.0,
+    "latency_p99_ms": 120.0,
+    "latency_verdict": "over",
+    "latency_budget_ms": 100.0,
+    "replay_day": 25,
+    "scenario": "the upstream bug that sends amounts in cents",
+    "n_replayed": 40_186,
+    "skew_mismatches": 12,
+    "n_alerts": 24,
+}
+# Invalid thresholds leave no score: only the sentences about the replayed day remain.
+LIVE_SCORING_NO_SCORE = {
+    "latency_budget_ms": 100.0,
+    "replay_day": 25,
+    "scenario": "no drift",
+    "n_replayed": 40_186,
+    "skew_mismatches": 0,
+    "n_alerts": 1,
+}
 SCRIPT_CASES = {
     "home": [
         ({"n_pages": 1, "n_ab_pages": 1, "n_fraud_pages": 0}, "one page besides this one"),
@@ -179,6 +295,12 @@ SCRIPT_CASES = {
         (ANALYZE_CHANGED, "a lift of minus 0.15 percentage points"),
         ({"alpha": 0.05, "empty_arm": "treatment C", "n_tests": 2, "holm_survivors": 1},
          "The arm called treatment C has no users at all"),
+    ],
+    **{f"fraud_design_steps_{step}": cases for step, cases in DESIGN_STEP_CASES.items()},
+    "fraud_live_scoring": [
+        (LIVE_SCORING_DEFAULT, "a fraud score of 0.0777, that is a 7.77 percent chance of fraud"),
+        (LIVE_SCORING_CHANGED, "a fraud score of 0.533, that is a 53.3 percent chance of fraud"),
+        (LIVE_SCORING_NO_SCORE, "they raised 1 alert."),
     ],
 }
 
@@ -273,6 +395,38 @@ def test_fraud_optional_sentences():
     assert "raise no alerts at all, which costs 4,120 dollars a day" in changed
     assert "precision-recall curve is" not in changed
     assert "Precision is" not in changed
+
+
+def test_design_step_optional_sentences():
+    evaluation = render_script(load_script("fraud_design_steps_6"), DESIGN_STEP_CASES[6][0][0])
+    no_alerts = render_script(load_script("fraud_design_steps_6"), DESIGN_STEP_CASES[6][1][0])
+    assert "The cost-optimal threshold is 0.218" in evaluation
+    assert "no alerts at all" not in evaluation
+    assert "a missed fraud costs as much as 10 false alarms." in evaluation
+    assert "a missed fraud costs as much as 1 false alarm." in no_alerts
+    assert "raise no alerts at all, at a cost of 40 missed frauds a day" in no_alerts
+    assert "precision is" not in no_alerts
+    stable = render_script(load_script("fraud_design_steps_8"), DESIGN_STEP_CASES[8][0][0])
+    shifted = render_script(load_script("fraud_design_steps_8"), DESIGN_STEP_CASES[8][1][0])
+    assert "is only 0.0207, below the 0.1" in stable
+    assert "above the 0.1" not in stable
+    assert "is 0.31, above the 0.1" in shifted
+    assert "alarm stays silent" not in shifted
+
+
+def test_live_scoring_optional_sentences():
+    default = render_script(load_script("fraud_live_scoring"), LIVE_SCORING_DEFAULT)
+    changed = render_script(load_script("fraud_live_scoring"), LIVE_SCORING_CHANGED)
+    no_score = render_script(load_script("fraud_live_scoring"), LIVE_SCORING_NO_SCORE)
+    assert "So the decision is approve." in default
+    assert "is 0.0293 milliseconds, within the budget" in default
+    assert "is 120 milliseconds, over the budget" in changed
+    assert "with the upstream bug that sends amounts in cents" in changed
+    assert "in 12 transactions" in changed
+    assert "they raised 24 alerts" in changed
+    assert "fraud score" not in no_score
+    assert "The bars below" not in no_score
+    assert "This scoring call" not in no_score
 
 
 def test_sample_size_optional_sentences():
@@ -504,6 +658,36 @@ PAGE_TRANSCRIPT_CASES = [
 ]
 
 
+# The design steps and live scoring: URL query and the phrase with the key number that
+# the transcript must contain. Step 7 measures latency anew on every run, so its number
+# is compared with the page's metric in its own test.
+FRAUD_TRANSCRIPT_CASES = [
+    pytest.param({"step": "1"}, "It carries about 40,024 transactions a day", id="step1"),
+    pytest.param({"step": "2"}, "Of the blocked transactions, 63.2 percent are fraud", id="step2"),
+    pytest.param({"step": "3"}, "The training days hold 600 frauds against 599,100 legitimate", id="step3"),
+    pytest.param({"step": "4"}, "The median fraud amount is 195 dollars", id="step4"),
+    pytest.param({"step": "5"}, "histogram gradient boosting, reaches 0.477", id="step5"),
+    pytest.param({"step": "6"}, "At that threshold, precision is 63.2 percent", id="step6-default"),
+    pytest.param(
+        {"step": "6", "threshold": "0.3"}, "At that threshold, precision is 48.2 percent", id="step6-threshold"
+    ),
+    pytest.param(
+        {"step": "6", "cost_ratio": "1:1"}, "The cost-optimal threshold is 0.734", id="step6-ratio"
+    ),
+    pytest.param({"step": "8"}, "After the drift, it catches only 3.35 percent", id="step8"),
+]
+LIVE_TRANSCRIPT_CASES = [
+    pytest.param({}, "a fraud score of 0.0777, that is a 7.77 percent chance", id="default"),
+    pytest.param(
+        {"amount": "20", "international": "Yes", "hour": "03:00"},
+        "a fraud score of 0.533, that is a 53.3 percent chance",
+        id="small-international-night",
+    ),
+    pytest.param({"drift": "amount_in_cents"}, "they raised 24 alerts", id="drift"),
+    pytest.param({"threshold": "0.9", "block": "0.5"}, "they raised 0 alerts", id="bad-thresholds"),
+]
+
+
 def _transcript(app) -> str:
     expanders = [expander for expander in app.expander if expander.label == "Transcript"]
     assert len(expanders) == 1
@@ -542,3 +726,41 @@ def test_narrate_escapes_user_markdown():
     assert r"This is a \*\*bold\*\* \$x\$ test." in transcript
     control = app.get("html")[0].proto.body
     assert "This is a bold x test." in control
+
+
+@pytest.mark.parametrize(("query", "key_phrase"), FRAUD_TRANSCRIPT_CASES)
+def test_design_step_transcript_has_key_number(query, key_phrase):
+    app = run_page("pages/fraud_design_steps.py", query)
+    assert not app.exception
+    transcript = _transcript(app)
+    assert transcript.startswith(f"Step {number_words(int(query['step']))} ")
+    assert key_phrase in transcript
+    assert "{" not in transcript
+
+
+def test_design_step_transcript_speaks_measured_latency():
+    app = run_page("pages/fraud_design_steps.py", {"step": "7"})
+    assert not app.exception
+    shown_p99 = float(metric_values(app)["Scoring p99"].removesuffix(" ms"))
+    match = re.search(r"the p99, is ([\d.,]+) milliseconds", _transcript(app))
+    assert match is not None
+    spoken_p99 = float(match.group(1).replace(",", ""))
+    # The metric shows two decimals and the narration three significant digits.
+    assert spoken_p99 == pytest.approx(shown_p99, rel=0.01, abs=0.006)
+
+
+@pytest.mark.parametrize(("query", "key_phrase"), LIVE_TRANSCRIPT_CASES)
+def test_live_scoring_transcript_has_key_number(query, key_phrase):
+    app = run_page("pages/fraud_live_scoring.py", query)
+    assert not app.exception
+    transcript = _transcript(app)
+    assert key_phrase in transcript
+    assert "{" not in transcript
+    shown = metric_values(app).get("Fraud score")
+    match = re.search(r"a fraud score of ([\d.]+),", transcript)
+    if shown is None:
+        assert match is None
+    else:
+        assert match is not None
+        # The metric shows four decimals and the narration three significant digits.
+        assert float(match.group(1)) == pytest.approx(float(shown), rel=0.005, abs=0.00006)

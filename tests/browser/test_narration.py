@@ -57,7 +57,7 @@ delete window.speechSynthesis;
 delete window.SpeechSynthesisUtterance;
 """
 
-# URL path, page id and the spoken phrase with the page's key number at default inputs.
+# URL path with its query, page id, and the spoken phrase with the key number for those inputs.
 PAGES = [
     pytest.param("", "home", None, id="home"),
     pytest.param("ab_sample_size", "ab_sample_size", "4,438 users per variant", id="ab_sample_size"),
@@ -65,6 +65,22 @@ PAGES = [
     pytest.param("ab_analyze", "ab_analyze", "treatment B at 13.2 percent", id="ab_analyze"),
     pytest.param(
         "fraud_threshold", "fraud_threshold", "At your threshold of 0.5, the model flags", id="fraud_threshold"
+    ),
+    pytest.param(
+        "fraud_design_steps", "fraud_design_steps_1", "It carries about 40,024 transactions a day",
+        id="fraud_design_steps_1",
+    ),
+    pytest.param(
+        "fraud_design_steps?step=6&threshold=0.3", "fraud_design_steps_6",
+        "At that threshold, precision is 48.2 percent", id="fraud_design_steps_6",
+    ),
+    pytest.param(
+        "fraud_live_scoring", "fraud_live_scoring", "a fraud score of 0.0777, that is a 7.77 percent chance",
+        id="fraud_live_scoring",
+    ),
+    pytest.param(
+        "fraud_live_scoring?amount=20&international=Yes&hour=03:00", "fraud_live_scoring",
+        "a fraud score of 0.533, that is a 53.3 percent chance", id="fraud_live_scoring-changed",
     ),
 ]
 # The player waits this long for voices before it reports that there are none.
@@ -150,6 +166,19 @@ def test_play_speaks_changed_number(page, app_url):
     spoken = _spoken_text(page)
     assert "17,169 users per variant" in spoken
     assert "4,438" not in spoken
+
+
+def test_design_step_change_speaks_new_step(page, app_url):
+    _open_with_stub(page, app_url, "fraud_design_steps")
+    page.get_by_role("button", name="2 Frame →").click()
+    wait_for_app(page)
+
+    expect(_control(page, "fraud_design_steps_1")).to_have_count(0)
+    _button(page, "fraud_design_steps_2", "play").click()
+
+    spoken = _spoken_text(page)
+    assert "Of the blocked transactions, 63.2 percent are fraud" in spoken
+    assert "40,024" not in spoken
 
 
 def test_pause_resume_stop_call_api(page, app_url):
