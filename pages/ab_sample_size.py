@@ -30,6 +30,10 @@ IMPRACTICAL_DAYS = 90
 IMPRACTICAL_USERS = 10_000_000
 
 
+def _days(count: int) -> str:
+    return f"{count:,} day" if count == 1 else f"{count:,} days"
+
+
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def _curves(scenario: SizingScenario):
     plan = plan_experiment(scenario)
@@ -102,8 +106,8 @@ days_column.metric(
     f"per day; {plan.days_full_weeks:,} when rounded up to whole weeks.",
 )
 st.caption(
-    f"Traffic alone needs **{plan.days_exact:,} days**; rounded up to whole weeks that is "
-    f"**{plan.days_full_weeks:,} days**. Whole weeks matter because users behave differently "
+    f"Traffic alone needs **{_days(plan.days_exact)}**; rounded up to whole weeks that is "
+    f"**{_days(plan.days_full_weeks)}**. Whole weeks matter because users behave differently "
     "on weekdays and weekends: a test that stops on a Wednesday over-weights the days it saw."
 )
 

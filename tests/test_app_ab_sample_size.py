@@ -127,3 +127,10 @@ def test_impractical_plan_warns():
     assert expected > 10_000_000
     assert metric_values(app)["Required n/variant"] == f"{expected:,}"
     assert any("rarely practical" in warning.value for warning in app.warning)
+
+
+def test_one_day_is_singular():
+    app = run_page(PAGE)
+    caption = next(caption.value for caption in app.caption if "Traffic alone needs" in caption.value)
+    assert "**1 day**" in caption
+    assert "1 days" not in caption

@@ -12,6 +12,7 @@ import shutil
 import pytest
 
 from tests.browser.app_utils import assert_no_exception, open_page
+from tests.browser.test_narration import SPEECH_STUB
 from tests.conftest import ROOT
 
 PAGE_PATHS = sorted(path.stem for path in (ROOT / "pages").glob("*.py"))
@@ -21,6 +22,8 @@ DOCS = ROOT / "docs" / "screenshots"
 
 @pytest.mark.parametrize("path", PAGE_PATHS)
 def test_screenshot_page(page, app_url, path):
+    # Headless Chromium has no voices; a stub voice shows the control as a visitor sees it.
+    page.add_init_script(SPEECH_STUB)
     open_page(page, app_url, "" if path == "home" else path)
     assert_no_exception(page)
     # Let Vega finish drawing; charts render after the script run has ended.
