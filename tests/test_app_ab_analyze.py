@@ -159,6 +159,16 @@ def test_planned_split_removes_mismatch():
     assert "No sample ratio mismatch" in _messages(app.success)
 
 
+def test_huge_planned_split_weights_give_p_value():
+    app = run_page(PAGE)
+    app.text_input(key=_key("split")).set_value("1e308/1e308").run()
+
+    assert not app.exception
+    messages = _messages(app.success)
+    assert "No sample ratio mismatch" in messages
+    assert "nan" not in messages
+
+
 def test_bad_planned_split_shows_error():
     app = run_page(PAGE)
     app.text_input(key=_key("split")).set_value("50/abc").run()
