@@ -221,6 +221,7 @@ BAD_CSV = [
     ("variant,users,conversions,revenue\ncontrol,100,10,5\nB,100,12,6\n", "unknown column 'revenue'"),
     ("variant,users\ncontrol,100\nB,100\n", "required column 'conversions' is missing"),
     (HEADER + "x" * MAX_CSV_BYTES, "the limit is 65,536 bytes"),
+    (HEADER + "control,100,10\nB," + "9" * 4000 + ",12\n", "users='99999999999999999999...' has 4,000 characters"),
 ]
 
 
