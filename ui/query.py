@@ -141,6 +141,10 @@ def shared_store() -> dict[str, Any]:
 def _first_value(param: Param, widget_key: str, url_values: Mapping[str, Any]) -> None:
     """Seed the widget's state before it is created, unless it already has one."""
     if widget_key in st.session_state:
+        # Assigning the value again makes Streamlit send it to the browser. Without it,
+        # a widget that the previous run did not draw (after st.stop()) comes back
+        # showing its default, which is min_value for a number input.
+        st.session_state[widget_key] = st.session_state[widget_key]
         return
     shared = shared_store()
     if param.key in url_values:
