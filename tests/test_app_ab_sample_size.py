@@ -115,8 +115,17 @@ def test_bad_url_value_warns(query):
 def test_script_in_url_is_escaped():
     app = run_page(PAGE, {"sides": "<script>alert(1)</script>"})
     warning = app.warning[0].value
-    assert "<script>" not in warning
-    assert "&lt;script&gt;" in warning
+    # Streamlit shows a code span literally, so the script appears as text, not as
+    # "&lt;script&gt;".
+    assert "`sides=<script>alert(1)</script>`" in warning
+    assert "&lt;" not in warning
+
+
+def test_backticks_in_url_stay_in_code_span():
+    app = run_page(PAGE, {"sides": "``\n\n# heading"})
+    warning = app.warning[0].value
+    assert "``` sides=``  # heading ```" in warning
+    assert "\n" not in warning
 
 
 @pytest.mark.parametrize(
