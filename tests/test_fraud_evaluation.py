@@ -264,6 +264,8 @@ def test_upload_tolerates_header_case_bom_and_extra_columns():
         (b"label,score\n1,1.2\n", "score must be between 0 and 1, got '1.2'"),
         (b"label,score\n1,-0.1\n", "score must be between 0 and 1"),
         (b"label,score,amount\n1,0.5,-3\n", "amount must be at least 0"),
+        # 1e308 dollars made the daily cost inf and broke the cost chart's JSON.
+        (b"label,score,amount\n1,0.5,1e308\n", "amount must be at most 1,000,000,000 dollars, got '1e308'"),
         (b"label,score,label\n1,0.5,1\n", "duplicated columns"),
         (b"\xff\xfelabel,score\n", "not valid UTF-8"),
         (b'label,score\n"0,0.1\n', "could not be read as CSV"),

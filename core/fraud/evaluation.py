@@ -23,6 +23,8 @@ from core.validation import check_integer, check_number
 # An uploaded scores file is read whole into memory, so its size is capped.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_ROWS = 1_000_000
+# Larger amounts are data errors, and amounts near 1e308 overflow the daily cost to inf.
+MAX_AMOUNT = 1e9
 
 SINGLE_CLASS_REASON = (
     "undefined: the labels contain a single class ({count} rows, all {label}), and "
@@ -576,7 +578,8 @@ def parse_scores_csv(
     """Parse and validate a CSV of model scores with columns ``label`` and ``score``.
 
     Column names are matched case-insensitively after stripping spaces. An optional
-    ``amount`` column (dollars, >= 0) enables the amount-based cost of a missed fraud.
+    ``amount`` column (dollars, 0 to ``MAX_AMOUNT``) enables the amount-based cost of
+    a missed fraud.
     Other columns are ignored. A file with a single class is accepted, because the
     threshold metrics still exist, but AUC-PR and AUC-ROC are then undefined.
 
@@ -592,8 +595,8 @@ def parse_scores_csv(
     ValueError
         For an empty, oversized or undecodable file, a file that is not CSV, missing or
         duplicated columns, too many rows, missing or non-numeric values, labels other
-        than 0/1, scores outside [0, 1] and negative amounts. The message names the
-        column and the first bad data row (the row after the header is 1).
+        than 0/1, scores outside [0, 1] and amounts outside [0, ``MAX_AMOUNT``]. The
+        message names the column and the first bad data row (the row after the header is 1).
     """
     max_bytes = check_integer("max_bytes", max_bytes, 1)
     max_rows = check_integer("max_rows", max_rows, 1)
@@ -669,6 +672,13 @@ def parse_scores_csv(
             row = int(np.flatnonzero(negative)[0])
             raise ValueError(
                 f"amount must be at least 0, got {frame['amount'].iloc[row]!r} in data row {row + 1}"
+            )
+        too_large = amounts > MAX_AMOUNT
+        if too_large.any():
+            row = int(np.flatnonzero(too_large)[0])
+            raise ValueError(
+                f"amount must be at most {MAX_AMOUNT:,.0f} dollars, got "
+                f"{frame['amount'].iloc[row]!r} in data row {row + 1}"
             )
     return UploadedScores(labels=labels.astype(np.int64), scores=scores, amounts=amounts)
 
