@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,9 @@ from core.validation import check_integer, check_number
 # An uploaded scores file is read whole into memory, so its size is capped.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_ROWS = 1_000_000
+# The file needs at most label, score and amount, so a few extra columns are plenty.
+# Checking the header first keeps a one-line file with a million columns cheap.
+MAX_UPLOAD_COLUMNS = 100
 # Larger amounts are data errors, and amounts near 1e308 overflow the daily cost to inf.
 MAX_AMOUNT = 1e9
 
@@ -620,6 +624,13 @@ def parse_scores_csv(
     if not text.strip():
         raise ValueError("The file is empty: upload a CSV with a header row and columns label, score")
 
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    if len(header) > MAX_UPLOAD_COLUMNS:
+        raise ValueError(
+            f"The file has {len(header):,} columns; the maximum is {MAX_UPLOAD_COLUMNS}. "
+            "Keep label, score and optionally amount."
+        )
+
     try:
         # header=None keeps duplicated names as they are (pandas would rename them).
         frame = pd.read_csv(
@@ -632,15 +643,15 @@ def parse_scores_csv(
 
     names = [str(column).strip().lower() for column in frame.iloc[0]]
     frame = frame.iloc[1:].reset_index(drop=True)
-    duplicated = sorted({name for name in names if names.count(name) > 1})
+    duplicated = sorted(name for name, count in Counter(names).items() if count > 1)
     if duplicated:
-        raise ValueError(f"The file has duplicated columns: {duplicated}")
+        raise ValueError(f"The file has duplicated columns: {_shown_names(duplicated)}")
     frame.columns = names
     missing = [name for name in ("label", "score") if name not in names]
     if missing:
         raise ValueError(
-            f"The file is missing the column(s) {missing}: found {names}; expected label "
-            f"(0 or 1), score (0 to 1) and optionally amount"
+            f"The file is missing the column(s) {missing}: found {_shown_names(names)}; "
+            "expected label (0 or 1), score (0 to 1) and optionally amount"
         )
     if len(frame) == 0:
         raise ValueError("The file has a header but no data rows")
@@ -681,6 +692,13 @@ def parse_scores_csv(
                 f"{frame['amount'].iloc[row]!r} in data row {row + 1}"
             )
     return UploadedScores(labels=labels.astype(np.int64), scores=scores, amounts=amounts)
+
+
+def _shown_names(names: list[str], limit: int = 10, max_chars: int = 30) -> str:
+    """Return the first ``limit`` column names, each cut to ``max_chars``, for a message."""
+    shown = [name if len(name) <= max_chars else name[:max_chars] + "..." for name in names[:limit]]
+    more = f" and {len(names) - limit:,} more" if len(names) > limit else ""
+    return f"{shown}{more}"
 
 
 def _numeric_column(frame: pd.DataFrame, name: str) -> np.ndarray:
