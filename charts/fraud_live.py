@@ -141,7 +141,8 @@ def psi_chart(psi_table: pd.DataFrame, drift_hour: int | None = None) -> alt.Lay
     lines = alt.Chart(data).mark_line(point=True).encode(
         x=x,
         y=alt.Y("psi:Q", title="PSI vs same training hour"),
-        color=alt.Color("label:N", title="Signal", legend=alt.Legend(orient="bottom", columns=3, labelLimit=180)),
+        # Two legend columns fit a half-width page column, three cut the last label off.
+        color=alt.Color("label:N", title="Signal", legend=alt.Legend(orient="bottom", columns=2, labelLimit=180)),
         tooltip=[
             alt.Tooltip("hour:Q", title="Hour"),
             alt.Tooltip("label:N", title="Signal"),

@@ -10,9 +10,17 @@ import math
 import numbers
 
 
+# Integers above this many bits are described by their digit count, because Python
+# refuses to print integers of more than 4,300 digits and long ones flood a message.
+_MAX_SHOWN_INTEGER_BITS = 64
+
+
 def _format(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, numbers.Integral) and abs(int(value)).bit_length() > _MAX_SHOWN_INTEGER_BITS:
+        digits = int(abs(int(value)).bit_length() * math.log10(2)) + 1
+        return f"an integer of about {digits:,} digits"
     return repr(value)
 
 
@@ -32,7 +40,10 @@ def check_number(
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a number, got {_format(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {_format(value)}")
 
@@ -56,11 +67,13 @@ def check_integer(name: str, value: object, low: int, high: int | None = None) -
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a whole number, got {_format(value)}")
-    if not math.isfinite(float(value)) or float(value) != int(value):
-        raise ValueError(f"{name} must be a whole number, got {_format(value)}")
+    # Integers skip the float test, because a huge one overflows float().
+    if not isinstance(value, numbers.Integral):
+        if not math.isfinite(float(value)) or float(value) != int(value):
+            raise ValueError(f"{name} must be a whole number, got {_format(value)}")
     integer = int(value)
 
     upper = "" if high is None else f" and at most {high}"
     if integer < low or (high is not None and integer > high):
-        raise ValueError(f"{name}={integer} is out of range: expected at least {low}{upper}")
+        raise ValueError(f"{name}={_format(integer)} is out of range: expected at least {low}{upper}")
     return integer

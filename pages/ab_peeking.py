@@ -404,6 +404,19 @@ integration here for up to {MAX_INTEGRATION_LOOKS // 2} looks, and the shaded ba
     render_guidance()
 
 
+# Below this the normal tail underflows to 0 in float64, and a p-value of exactly 0
+# would claim certainty.
+_SMALLEST_SHOWN_P = 1e-300
+
+
+def _format_p(p_value: float, *, with_sign: bool = False) -> str:
+    """Format a p-value with three significant digits, or as "< 1e-300" when it underflows."""
+    if p_value < _SMALLEST_SHOWN_P:
+        return f"< {_SMALLEST_SHOWN_P:.0e}"
+    text = f"{p_value:.3g}"
+    return f"= {text}" if with_sign else text
+
+
 def render_metrics(
     slots,
     trajectory: Trajectory,
@@ -419,7 +432,7 @@ def render_metrics(
     significant = horizon_p < alpha
     slots[0].metric(
         "Simulated p",
-        f"{horizon_p:.3g}",
+        _format_p(horizon_p),
         help=f"Two-sided z-test p-value at the planned horizon, day {format_day(trajectory.days[horizon])}.",
     )
 
@@ -433,9 +446,10 @@ def render_metrics(
         peek_day = format_day(trajectory.days[peek_index])
         direction = "winner" if trajectory.z[peek_index] > 0 else "loser"
         peeker_short = f"Peeker: stopped on day {peek_day}"
+        peek_p = _format_p(float(trajectory.p_value[peek_index]), with_sign=True)
         peeker = (
             f"A peeker who stops at the first p < α would have stopped on day {peek_day} "
-            f"(p = {trajectory.p_value[peek_index]:.3g}) and declared the treatment a {direction}"
+            f"(p {peek_p}) and declared the treatment a {direction}"
         )
         peeker += ", which is a false positive here because the true lift is 0." if true_lift == 0.0 else "."
     slots[1].metric(

@@ -58,6 +58,10 @@ def test_zero_user_arm_is_kept():
         (b"variant,users,conversions\na,1e400,0\nb,1,1\n", "is not a whole number"),
         (b"variant,users,conversions\na,nan,0\nb,1,1\n", "is not a whole number"),
         (b"variant,users,conversions\na,1_000,0\nb,1,1\n", "is not a whole number"),
+        # 4,000 digits fit int() but overflowed float() in the range check.
+        (b"variant,users,conversions\na," + b"9" * 4000 + b",0\nb,1,1\n", "has 4,000 characters"),
+        (b"variant,users,conversions\na," + b"9" * 5000 + b",0\nb,1,1\n", "has 5,000 characters"),
+        (b"variant,users,conversions\na,10,1\nb,1," + b"9" * 41 + b"\n", "has 41 characters"),
         (b"variant,users,conversions,foo\na,1,0,1\nb,1,1,1\n", "unknown column 'foo'"),
         (b"variant,users,conversions,x-y_conversions\na,1,0,1\nb,1,1,1\n", "unknown column 'x-y_conversions'"),
         (b"variant;users;conversions\na;1;0\nb;1;1\n", "unknown column 'variant;users;conversions'"),

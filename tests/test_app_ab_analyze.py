@@ -159,6 +159,16 @@ def test_planned_split_removes_mismatch():
     assert "No sample ratio mismatch" in _messages(app.success)
 
 
+def test_huge_planned_split_weights_give_p_value():
+    app = run_page(PAGE)
+    app.text_input(key=_key("split")).set_value("1e308/1e308").run()
+
+    assert not app.exception
+    messages = _messages(app.success)
+    assert "No sample ratio mismatch" in messages
+    assert "nan" not in messages
+
+
 def test_bad_planned_split_shows_error():
     app = run_page(PAGE)
     app.text_input(key=_key("split")).set_value("50/abc").run()
@@ -211,6 +221,7 @@ BAD_CSV = [
     ("variant,users,conversions,revenue\ncontrol,100,10,5\nB,100,12,6\n", "unknown column 'revenue'"),
     ("variant,users\ncontrol,100\nB,100\n", "required column 'conversions' is missing"),
     (HEADER + "x" * MAX_CSV_BYTES, "the limit is 65,536 bytes"),
+    (HEADER + "control,100,10\nB," + "9" * 4000 + ",12\n", "users='99999999999999999999...' has 4,000 characters"),
 ]
 
 

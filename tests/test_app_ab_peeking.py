@@ -193,3 +193,13 @@ def test_single_analysis_any_alpha(alpha):
     assert not app.exception
     assert not _errors(app)
     assert len(app.dataframe[0].value) == 1
+
+
+def test_underflowed_p_value_not_shown_as_zero():
+    # 100 million users per day and a 2-point lift push the normal tail below 1e-308,
+    # where float64 rounds the p-value to 0.
+    app = run_page(PAGE, {"traffic": "100000000"})
+
+    assert not app.exception
+    assert metric_values(app)["Simulated p"] == "< 1e-300"
+    assert all("p = 0)" not in info.value for info in app.info)

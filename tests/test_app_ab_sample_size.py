@@ -65,6 +65,21 @@ def test_relative_mde_converts_value():
     assert metric_values(app)["Required n/variant"] == "31,234"
 
 
+@pytest.mark.parametrize("unit", ["points", "relative"])
+def test_deselecting_mde_unit_keeps_plan(unit):
+    # Clicking the selected segment of st.segmented_control deselects it (value None).
+    # The MDE must not be converted, because the unit has not changed.
+    app = run_page(PAGE, {"mde_unit": unit, "mde": "2" if unit == "points" else "16.667"})
+    before = metric_values(app)["Required n/variant"]
+    app.button_group(key=_key("mde_unit")).set_value(None).run()
+    assert not app.exception
+    assert app.button_group(key=_key("mde_unit")).value == unit
+    assert metric_values(app)["Required n/variant"] == before
+
+    app.button_group(key=_key("mde_unit")).set_value(unit).run()
+    assert metric_values(app)["Required n/variant"] == before
+
+
 def test_weeks_toggle_off_shows_exact_days():
     app = run_page(PAGE, {"traffic": "1000"})
     assert metric_values(app)["Days to run"] == "7"
@@ -100,8 +115,17 @@ def test_bad_url_value_warns(query):
 def test_script_in_url_is_escaped():
     app = run_page(PAGE, {"sides": "<script>alert(1)</script>"})
     warning = app.warning[0].value
-    assert "<script>" not in warning
-    assert "&lt;script&gt;" in warning
+    # Streamlit shows a code span literally, so the script appears as text, not as
+    # "&lt;script&gt;".
+    assert "`sides=<script>alert(1)</script>`" in warning
+    assert "&lt;" not in warning
+
+
+def test_backticks_in_url_stay_in_code_span():
+    app = run_page(PAGE, {"sides": "``\n\n# heading"})
+    warning = app.warning[0].value
+    assert "``` sides=``  # heading ```" in warning
+    assert "\n" not in warning
 
 
 @pytest.mark.parametrize(

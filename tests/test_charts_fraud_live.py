@@ -76,3 +76,10 @@ def test_chart_has_title_and_axes(charts, name):
     assert spec["title"]
     assert len(_axis_titles(spec)) >= 2
     assert spec["autosize"]["type"] == "fit-x"
+
+
+def test_psi_legend_fits_half_width(charts):
+    # The PSI chart sits in one of two page columns, about 460 px wide at a 1400 px
+    # window. Three legend columns of "Merchant risk (fraud share)" cut the third off.
+    legend = charts["psi"].to_dict()["layer"][0]["encoding"]["color"]["legend"]
+    assert legend["columns"] * legend["labelLimit"] <= 400

@@ -264,7 +264,13 @@ def test_upload_tolerates_header_case_bom_and_extra_columns():
         (b"label,score\n1,1.2\n", "score must be between 0 and 1, got '1.2'"),
         (b"label,score\n1,-0.1\n", "score must be between 0 and 1"),
         (b"label,score,amount\n1,0.5,-3\n", "amount must be at least 0"),
+        # 1e308 dollars made the daily cost inf and broke the cost chart's JSON.
+        (b"label,score,amount\n1,0.5,1e308\n", "amount must be at most 1,000,000,000 dollars, got '1e308'"),
         (b"label,score,label\n1,0.5,1\n", "duplicated columns"),
+        # Counting each name with list.count took 19 s for 40,000 columns (quadratic).
+        (",".join(f"c{i}" for i in range(40_000)).encode() + b"\n0\n", "has 40,000 columns; the maximum is 100"),
+        (b"d" * 3000 + b"\n1\n", r"found \['d{30}\.\.\.'\]; expected"),
+        (",".join(f"c{i}" for i in range(50)).encode() + b"\n0\n", r"'c9'\] and 40 more; expected"),
         (b"\xff\xfelabel,score\n", "not valid UTF-8"),
         (b'label,score\n"0,0.1\n', "could not be read as CSV"),
     ],

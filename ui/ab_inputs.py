@@ -76,10 +76,19 @@ _MDE_UNIT_LABELS = {"points": "percentage points", "relative": "% of baseline"}
 
 def _convert_mde(page_id: str) -> None:
     """Keep the same treatment rate when the user switches the MDE unit."""
+    unit_key = widget_key(page_id, MDE_UNIT)
+    old_unit = shared_value(MDE_UNIT.key)
+    new_unit = st.session_state[unit_key]
+    if new_unit is None:
+        # Clicking the selected segment deselects it, so restore the unit and leave the MDE alone.
+        st.session_state[unit_key] = old_unit
+        return
+    if new_unit == old_unit:
+        return
+
     baseline = st.session_state[widget_key(page_id, BASELINE)]
     mde_key = widget_key(page_id, MDE)
     mde = st.session_state[mde_key]
-    new_unit = st.session_state[widget_key(page_id, MDE_UNIT)]
     if new_unit == "relative":
         converted = mde / baseline * 100.0
     else:

@@ -11,8 +11,8 @@ can be shared by link.
 
 from __future__ import annotations
 
-import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -98,9 +98,19 @@ class BoolParam:
 Param = NumberParam | ChoiceParam | BoolParam
 
 
-def _shorten(raw: str) -> str:
+def _code_span(raw: str) -> str:
+    """Return ``raw``, shortened, as a Markdown code span that shows it literally.
+
+    Streamlit shows a code span's text as it is, so HTML needs no escaping there (an
+    escaped ``&lt;`` would show as those four characters). Line breaks and other
+    unprintable characters become spaces because a blank line would end the span,
+    and the fence is one backtick longer than the longest run of backticks inside.
+    """
     text = raw if len(raw) <= _MAX_SHOWN_CHARS else raw[:_MAX_SHOWN_CHARS] + "…"
-    return html.escape(text)
+    text = "".join(char if char.isprintable() else " " for char in text)
+    longest_run = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest_run + 1)
+    return f"{fence} {text} {fence}" if longest_run else f"{fence}{text}{fence}"
 
 
 def read_query_params(params: Sequence[Param]) -> dict[str, Any]:
@@ -120,7 +130,7 @@ def read_query_params(params: Sequence[Param]) -> dict[str, Any]:
         try:
             valid[param.key] = param.parse(raw)
         except ValueError as error:
-            problems.append(f"`{param.key}={_shorten(raw)}` ({error})")
+            problems.append(f"{_code_span(f'{param.key}={raw}')} ({error})")
             del st.query_params[param.key]
 
     if problems:
@@ -141,6 +151,10 @@ def shared_store() -> dict[str, Any]:
 def _first_value(param: Param, widget_key: str, url_values: Mapping[str, Any]) -> None:
     """Seed the widget's state before it is created, unless it already has one."""
     if widget_key in st.session_state:
+        # Assigning the value again makes Streamlit send it to the browser. Without it,
+        # a widget that the previous run did not draw (after st.stop()) comes back
+        # showing its default, which is min_value for a number input.
+        st.session_state[widget_key] = st.session_state[widget_key]
         return
     shared = shared_store()
     if param.key in url_values:

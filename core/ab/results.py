@@ -32,6 +32,9 @@ MAX_VARIANT_NAME_LENGTH = 80
 PRIMARY_COLUMN = "conversions"
 METRIC_SUFFIX = "_conversions"
 
+# Longer fields cannot be a valid count: MAX_USERS (10**12) has 13 digits, and 40 leaves
+# room for leading zeros and forms such as "1.000000000000e+12".
+_MAX_COUNT_CHARS = 40
 _METRIC_NAME = re.compile(r"[a-z0-9_]{1,40}")
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
@@ -129,13 +132,19 @@ def build_counts(
 def _parse_count(text: str, column: str, line: int) -> object:
     """Convert a CSV field to a number and leave the range checks to ``build_counts``."""
     field = text.strip()
+    shown = field if len(field) <= 20 else field[:20] + "..."
+    if len(field) > _MAX_COUNT_CHARS:
+        # int() rejects more than 4,300 digits with a message about Python settings.
+        raise ValueError(
+            f"line {line}: {column}={shown!r} has {len(field):,} characters: "
+            f"a count has at most {_MAX_COUNT_CHARS}"
+        )
     if _INTEGER.fullmatch(field):
         return int(field)
     if _DECIMAL.fullmatch(field):
         value = float(field)
         if math.isfinite(value):
             return value
-    shown = field if len(field) <= 20 else field[:20] + "..."
     raise ValueError(f"line {line}: {column}={shown!r} is not a whole number")
 
 

@@ -92,8 +92,11 @@ def check_sample_ratio(
             check_number(f"planned_split[{i}]", value, 0.0, low_inclusive=False)
             for i, value in enumerate(planned_split)
         ]
-    weight_sum = sum(weights)
-    expected = tuple(total * weight / weight_sum for weight in weights)
+    # Dividing by the largest weight first keeps the sum finite for weights near 1e308.
+    largest = max(weights)
+    shares = [weight / largest for weight in weights]
+    share_sum = sum(shares)
+    expected = tuple(total * share / share_sum for share in shares)
 
     result = stats.chisquare(observed, expected)
     return SampleRatioCheck(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,11 @@ from core.validation import check_integer, check_number
 # An uploaded scores file is read whole into memory, so its size is capped.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_ROWS = 1_000_000
+# The file needs at most label, score and amount, so a few extra columns are plenty.
+# Checking the header first keeps a one-line file with a million columns cheap.
+MAX_UPLOAD_COLUMNS = 100
+# Larger amounts are data errors, and amounts near 1e308 overflow the daily cost to inf.
+MAX_AMOUNT = 1e9
 
 SINGLE_CLASS_REASON = (
     "undefined: the labels contain a single class ({count} rows, all {label}), and "
@@ -576,7 +582,8 @@ def parse_scores_csv(
     """Parse and validate a CSV of model scores with columns ``label`` and ``score``.
 
     Column names are matched case-insensitively after stripping spaces. An optional
-    ``amount`` column (dollars, >= 0) enables the amount-based cost of a missed fraud.
+    ``amount`` column (dollars, 0 to ``MAX_AMOUNT``) enables the amount-based cost of
+    a missed fraud.
     Other columns are ignored. A file with a single class is accepted, because the
     threshold metrics still exist, but AUC-PR and AUC-ROC are then undefined.
 
@@ -592,8 +599,8 @@ def parse_scores_csv(
     ValueError
         For an empty, oversized or undecodable file, a file that is not CSV, missing or
         duplicated columns, too many rows, missing or non-numeric values, labels other
-        than 0/1, scores outside [0, 1] and negative amounts. The message names the
-        column and the first bad data row (the row after the header is 1).
+        than 0/1, scores outside [0, 1] and amounts outside [0, ``MAX_AMOUNT``]. The
+        message names the column and the first bad data row (the row after the header is 1).
     """
     max_bytes = check_integer("max_bytes", max_bytes, 1)
     max_rows = check_integer("max_rows", max_rows, 1)
@@ -617,6 +624,13 @@ def parse_scores_csv(
     if not text.strip():
         raise ValueError("The file is empty: upload a CSV with a header row and columns label, score")
 
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    if len(header) > MAX_UPLOAD_COLUMNS:
+        raise ValueError(
+            f"The file has {len(header):,} columns; the maximum is {MAX_UPLOAD_COLUMNS}. "
+            "Keep label, score and optionally amount."
+        )
+
     try:
         # header=None keeps duplicated names as they are (pandas would rename them).
         frame = pd.read_csv(
@@ -629,15 +643,15 @@ def parse_scores_csv(
 
     names = [str(column).strip().lower() for column in frame.iloc[0]]
     frame = frame.iloc[1:].reset_index(drop=True)
-    duplicated = sorted({name for name in names if names.count(name) > 1})
+    duplicated = sorted(name for name, count in Counter(names).items() if count > 1)
     if duplicated:
-        raise ValueError(f"The file has duplicated columns: {duplicated}")
+        raise ValueError(f"The file has duplicated columns: {_shown_names(duplicated)}")
     frame.columns = names
     missing = [name for name in ("label", "score") if name not in names]
     if missing:
         raise ValueError(
-            f"The file is missing the column(s) {missing}: found {names}; expected label "
-            f"(0 or 1), score (0 to 1) and optionally amount"
+            f"The file is missing the column(s) {missing}: found {_shown_names(names)}; "
+            "expected label (0 or 1), score (0 to 1) and optionally amount"
         )
     if len(frame) == 0:
         raise ValueError("The file has a header but no data rows")
@@ -670,7 +684,21 @@ def parse_scores_csv(
             raise ValueError(
                 f"amount must be at least 0, got {frame['amount'].iloc[row]!r} in data row {row + 1}"
             )
+        too_large = amounts > MAX_AMOUNT
+        if too_large.any():
+            row = int(np.flatnonzero(too_large)[0])
+            raise ValueError(
+                f"amount must be at most {MAX_AMOUNT:,.0f} dollars, got "
+                f"{frame['amount'].iloc[row]!r} in data row {row + 1}"
+            )
     return UploadedScores(labels=labels.astype(np.int64), scores=scores, amounts=amounts)
+
+
+def _shown_names(names: list[str], limit: int = 10, max_chars: int = 30) -> str:
+    """Return the first ``limit`` column names, each cut to ``max_chars``, for a message."""
+    shown = [name if len(name) <= max_chars else name[:max_chars] + "..." for name in names[:limit]]
+    more = f" and {len(names) - limit:,} more" if len(names) > limit else ""
+    return f"{shown}{more}"
 
 
 def _numeric_column(frame: pd.DataFrame, name: str) -> np.ndarray:

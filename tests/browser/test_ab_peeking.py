@@ -70,3 +70,24 @@ def test_bad_url_value_warns(page, app_url):
     assert_no_exception(page)
     expect(page.get_by_text("Ignored invalid values in the link")).to_be_visible()
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(2)
+
+
+def test_simulation_inputs_survive_plan_error(page, app_url):
+    # A plan error stops the script before the simulation inputs are drawn. When they
+    # come back, the browser must show their values, not min_value (-100 for the lift).
+    open_page(page, app_url, PATH)
+    lift = page.get_by_role("spinbutton", name="True lift (simulate)")
+    power = page.get_by_role("spinbutton", name="Statistical power")
+    expect(lift).to_have_value("2.00")
+
+    power.fill("1.5")
+    power.press("Enter")
+    wait_for_app(page)
+    expect(lift).to_have_count(0)
+
+    power.fill("80")
+    power.press("Enter")
+    wait_for_app(page)
+    expect(lift).to_have_value("2.00")
+    assert_no_exception(page)
+    expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
