@@ -31,7 +31,7 @@ MAX_UPLOAD_COLUMNS = 100
 MAX_AMOUNT = 1e9
 
 SINGLE_CLASS_REASON = (
-    "undefined: the labels contain a single class ({count} rows, all {label}), and "
+    "undefined: the labels contain a single class ({count} {rows}, all {label}), and "
     "both AUC-PR and AUC-ROC need at least one fraud and one legitimate transaction"
 )
 
@@ -73,7 +73,8 @@ def _labels_and_scores(labels: Any, scores: Any) -> tuple[np.ndarray, np.ndarray
 
 def _single_class_reason(y: np.ndarray) -> str | None:
     if y.min() == y.max():
-        return SINGLE_CLASS_REASON.format(count=y.size, label=int(y[0]))
+        rows = "row" if y.size == 1 else "rows"
+        return SINGLE_CLASS_REASON.format(count=y.size, rows=rows, label=int(y[0]))
     return None
 
 
