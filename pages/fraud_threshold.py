@@ -87,24 +87,16 @@ def _arrays(source: str, upload: bytes | None) -> tuple[np.ndarray, np.ndarray, 
     return models.y_test, models.models[source].test_scores, models.test["amount"].to_numpy()
 
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _analysis(
-    source: str, upload: bytes | None, fp_cost: float, fn_cost: float, volume: float, by_amount: bool
-) -> dict[str, Any]:
-    labels, scores, amounts = _arrays(source, upload)
-    settings = CostSettings(fp_cost, fn_cost, volume, fn_cost_is_amount=by_amount)
-    optimum = optimal_threshold(cost_curve(labels, scores, settings, amounts))
-    candidates = np.r_[BRUTE_FORCE_THRESHOLDS, min(optimum.threshold, np.nextafter(1.0, 2.0))]
-    brute = brute_force_optimal_threshold(labels, scores, settings, candidates, amounts)
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _ranking(source: str, upload: bytes | None) -> dict[str, Any]:
+    # Curves and ranking metrics do not depend on costs or volume, so moving those
+    # inputs reuses this entry.
+    labels, scores, _ = _arrays(source, upload)
     ap = average_precision(labels, scores)
-    auc = roc_auc(labels, scores)
     result: dict[str, Any] = {
-        "sweep": sweep_thresholds(labels, scores, CHART_THRESHOLDS, settings, amounts),
-        "optimum": optimum,
-        "brute": brute,
         "n_distinct": int(np.unique(scores).size),
         "ap": ap,
-        "auc": auc,
+        "auc": roc_auc(labels, scores),
         "n": int(labels.size),
         "n_fraud": int(labels.sum()),
     }
@@ -113,6 +105,27 @@ def _analysis(
         result["roc"] = downsample_curve(roc_curve(labels, scores).iloc[1:], MAX_CURVE_POINTS)
         result["calibration"] = calibration_table(labels, scores, n_bins=10)
     return result
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _costs(
+    source: str, upload: bytes | None, fp_cost: float, fn_cost: float, volume: float, by_amount: bool
+) -> dict[str, Any]:
+    labels, scores, amounts = _arrays(source, upload)
+    settings = CostSettings(fp_cost, fn_cost, volume, fn_cost_is_amount=by_amount)
+    optimum = optimal_threshold(cost_curve(labels, scores, settings, amounts))
+    candidates = np.r_[BRUTE_FORCE_THRESHOLDS, min(optimum.threshold, np.nextafter(1.0, 2.0))]
+    return {
+        "sweep": sweep_thresholds(labels, scores, CHART_THRESHOLDS, settings, amounts),
+        "optimum": optimum,
+        "brute": brute_force_optimal_threshold(labels, scores, settings, candidates, amounts),
+    }
+
+
+def _analysis(
+    source: str, upload: bytes | None, fp_cost: float, fn_cost: float, volume: float, by_amount: bool
+) -> dict[str, Any]:
+    return {**_ranking(source, upload), **_costs(source, upload, fp_cost, fn_cost, volume, by_amount)}
 
 
 @st.cache_data(max_entries=2, ttl=3600, show_spinner=False)

@@ -438,8 +438,12 @@ def cost_at_threshold(
     """
     y, s = _labels_and_scores(labels, scores)
     threshold = check_number("threshold", threshold, 0.0, np.nextafter(1.0, 2.0))
-    miss_cost = _missed_fraud_costs(y, amounts, settings)
-    alert = s >= threshold
+    return _cost_of_mask(y, s >= threshold, threshold, settings, _missed_fraud_costs(y, amounts, settings))
+
+
+def _cost_of_mask(
+    y: np.ndarray, alert: np.ndarray, threshold: float, settings: CostSettings, miss_cost: np.ndarray
+) -> CostOptimum:
     per_row = settings.daily_volume / y.size
     fp_cost = float(np.sum(alert & (y == 0))) * settings.fp_cost * per_row
     fn_cost = float(miss_cost[~alert].sum()) * per_row
@@ -461,7 +465,11 @@ def brute_force_optimal_threshold(
     candidates = np.asarray(thresholds, dtype=np.float64)
     if candidates.ndim != 1 or candidates.size == 0:
         raise ValueError("thresholds must be a non-empty 1-D array")
-    results = [cost_at_threshold(labels, scores, t, settings, amounts) for t in candidates]
+    y, s = _labels_and_scores(labels, scores)
+    miss_cost = _missed_fraud_costs(y, amounts, settings)
+    # Validated once; each threshold still gets its own alert mask and sums.
+    checked = [check_number("threshold", t, 0.0, np.nextafter(1.0, 2.0)) for t in candidates]
+    results = [_cost_of_mask(y, s >= t, t, settings, miss_cost) for t in checked]
     costs = np.array([result.cost_per_day for result in results])
     minimum = costs.min()
     best = np.flatnonzero(costs <= minimum + 1e-9 * max(1.0, abs(minimum)))[-1]
