@@ -9,10 +9,16 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 
 def _format(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, int) and abs(value) >= 10**20:
+        # repr of a huge integer is unreadable, and above 4300 digits Python refuses it.
+        sign = "-" if value < 0 else ""
+        return f"about {sign}1e{int(abs(value).bit_length() * math.log10(2))}"
     return repr(value)
 
 
@@ -32,7 +38,14 @@ def check_number(
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a number, got {_format(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        # An integer beyond the float range (about 1.8e308) is out of every range checked.
+        raise ValueError(
+            f"{name}={_format(value)} is out of range: expected a value in "
+            f"[{_format(float(low))}, {_format(float(high))}]"
+        ) from None
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {_format(value)}")
 
@@ -56,11 +69,53 @@ def check_integer(name: str, value: object, low: int, high: int | None = None) -
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a whole number, got {_format(value)}")
-    if not math.isfinite(float(value)) or float(value) != int(value):
+    if isinstance(value, numbers.Integral):
+        integer = int(value)
+    elif not math.isfinite(float(value)) or float(value) != int(value):
         raise ValueError(f"{name} must be a whole number, got {_format(value)}")
-    integer = int(value)
+    else:
+        integer = int(value)
 
     upper = "" if high is None else f" and at most {high}"
     if integer < low or (high is not None and integer > high):
-        raise ValueError(f"{name}={integer} is out of range: expected at least {low}{upper}")
+        raise ValueError(
+            f"{name}={_format(integer)} is out of range: expected at least {low}{upper}"
+        )
     return integer
+
+
+def check_array(
+    name: str,
+    values: object,
+    low: float = -math.inf,
+    high: float = math.inf,
+    *,
+    allow_infinite: bool = False,
+) -> np.ndarray:
+    """Convert ``values`` to a float array and check every element is in [low, high].
+
+    NaN is always rejected; infinities only unless ``allow_infinite`` is set.
+    """
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be an array of numbers, got {type(values).__name__}") from None
+    if np.isnan(array).any():
+        raise ValueError(f"{name} contains NaN: every value must be a number")
+    if not allow_infinite and np.isinf(array).any():
+        raise ValueError(f"{name} contains an infinite value: every value must be finite")
+    if array.size and (array.min() < low or array.max() > high):
+        raise ValueError(
+            f"{name} has values from {_format(float(array.min()))} to {_format(float(array.max()))}: "
+            f"expected values in [{_format(float(low))}, {_format(float(high))}]"
+        )
+    return array
+
+
+def check_broadcastable(**arrays: np.ndarray) -> None:
+    """Check that the arrays broadcast together, naming them if they do not."""
+    try:
+        np.broadcast_shapes(*(array.shape for array in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{name} {array.shape}" for name, array in arrays.items())
+        raise ValueError(f"array shapes do not match: {shapes}") from None

@@ -72,6 +72,7 @@ class SizingPlan:
 
 def _check_rates(baseline_rate: float, treatment_rate: float) -> None:
     check_number("baseline_rate", baseline_rate, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    treatment_rate = check_number("treatment_rate", treatment_rate)
     if not 0.0 < treatment_rate < 1.0:
         raise ValueError(
             f"baseline_rate + mde = {treatment_rate:.6g} is out of range: the treatment rate "

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
-from core.validation import check_integer, check_number
+from core.validation import check_array, check_broadcastable, check_integer, check_number
 
 GroupSequentialMethod = Literal["pocock", "obrien_fleming"]
 
@@ -195,7 +195,7 @@ def group_sequential_boundaries(
 
 def nominal_p_thresholds(z_boundaries: np.ndarray) -> np.ndarray:
     """Convert two-sided critical values |Z| >= c into nominal p-value thresholds 2 (1 - Phi(c))."""
-    return 2.0 * ndtr(-np.asarray(z_boundaries, dtype=float))
+    return 2.0 * ndtr(-check_array("z_boundaries", z_boundaries, 0.0, allow_infinite=True))
 
 
 def msprt_mixing_variance(mde_absolute: float) -> float:
@@ -252,9 +252,11 @@ def msprt_log_likelihood_ratio(
         log Lambda_n = 0.5 log(V / (V + n tau^2)) + n^2 tau^2 d^2 / (2 V (V + n tau^2)),
         from Johari, Koomen, Pekelis & Walsh (2017).
     """
-    d = np.asarray(difference, dtype=float)
-    v = np.asarray(variance, dtype=float)
-    n = np.asarray(n_per_variant, dtype=float)
+    d = check_array("difference", difference)
+    v = check_array("variance", variance, 0.0)
+    n = check_array("n_per_variant", n_per_variant, 0.0)
+    check_broadcastable(difference=d, variance=v, n_per_variant=n)
+    mixing_variance = check_number("mixing_variance", mixing_variance, 0.0, low_inclusive=False)
     spread = v + n * mixing_variance
     with np.errstate(divide="ignore", invalid="ignore"):
         log_lambda = 0.5 * np.log(v / spread) + (n * n * mixing_variance * d * d) / (2.0 * v * spread)
@@ -290,9 +292,10 @@ def msprt_p_values(
     approximation of the two-proportion case. With an estimated V the guarantee is
     approximate in small samples; the Monte Carlo on the peeking page measures it.
     """
-    n = np.asarray(n_per_variant, dtype=float)
-    a = np.asarray(conversions_a, dtype=float)
-    b = np.asarray(conversions_b, dtype=float)
+    n = check_array("n_per_variant", n_per_variant, 0.0)
+    a = check_array("conversions_a", conversions_a, 0.0)
+    b = check_array("conversions_b", conversions_b, 0.0)
+    check_broadcastable(conversions_a=a, conversions_b=b, n_per_variant=n)
     pooled = (a + b) / (2.0 * n)
     variance = 2.0 * pooled * (1.0 - pooled)
     log_lambda = msprt_log_likelihood_ratio((b - a) / n, variance, n, mixing_variance)

@@ -409,6 +409,8 @@ def optimal_threshold(curve: pd.DataFrame) -> CostOptimum:
 
     Ties go to the highest threshold (the fewest alerts for the same cost).
     """
+    if len(curve) == 0:
+        raise ValueError("curve is empty: a cost curve needs at least one threshold")
     costs = curve["cost_per_day"].to_numpy()
     minimum = costs.min()
     # Equal costs can differ in the last bits after the cumulative sums.
@@ -476,6 +478,10 @@ def calibration_table(labels: Any, scores: Any, n_bins: int = 10) -> pd.DataFram
     """
     y, s = _labels_and_scores(labels, scores)
     n_bins = check_integer("n_bins", n_bins, 2, 100)
+    if s.min() < 0.0 or s.max() > 1.0:
+        raise ValueError(
+            f"scores range from {s.min():g} to {s.max():g}: calibration needs probabilities in [0, 1]"
+        )
     fraud_rate, mean_score = calibration_curve(y, s, n_bins=n_bins, strategy="quantile")
     edges = np.unique(np.quantile(s, np.linspace(0, 1, n_bins + 1)))
     bin_index = np.searchsorted(edges[1:-1], s, side="right")
@@ -519,6 +525,8 @@ def permutation_importance_table(
     """
     y, _ = _labels_and_scores(labels, np.zeros(len(labels)))
     n_repeats = check_integer("n_repeats", n_repeats, 1, 50)
+    seed = check_integer("seed", seed, 0, 2**32 - 1)
+    _check_feature_names(feature_names, np.shape(matrix)[-1])
     result = permutation_importance(
         estimator,
         matrix,
@@ -538,6 +546,13 @@ def permutation_importance_table(
     return table.sort_values("importance", ascending=False, ignore_index=True)
 
 
+def _check_feature_names(feature_names: tuple[str, ...], n_features: int) -> None:
+    if len(feature_names) != n_features:
+        raise ValueError(
+            f"feature_names has {len(feature_names)} names but the model has {n_features} features"
+        )
+
+
 def impurity_importance_table(estimator: Any, feature_names: tuple[str, ...]) -> pd.DataFrame:
     """Return a tree ensemble's impurity-based importance (mean decrease in impurity).
 
@@ -555,6 +570,7 @@ def impurity_importance_table(estimator: Any, feature_names: tuple[str, ...]) ->
         raise ValueError(
             f"{type(estimator).__name__} has no impurity-based feature_importances_"
         )
+    _check_feature_names(feature_names, len(importances))
     table = pd.DataFrame({"feature": list(feature_names), "importance": importances})
     return table.sort_values("importance", ascending=False, ignore_index=True)
 

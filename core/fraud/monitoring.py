@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.stats import beta
 
 from core.fraud.stream import SECONDS_PER_HOUR
-from core.validation import check_integer, check_number
+from core.validation import check_array, check_integer, check_number
 
 PSI_ALERT = 0.2
 EPSILON = 1e-4
@@ -46,6 +46,13 @@ RECALL_MIN_FRAUDS = 8
 RECALL_CONFIDENCE = 0.95
 
 
+def _check_sample(name: str, values: object) -> np.ndarray:
+    array = check_array(name, values)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array, got shape {array.shape}")
+    return array
+
+
 def bin_edges(reference: np.ndarray, max_bins: int = MAX_BINS) -> np.ndarray:
     """Compute fixed bin edges from reference values.
 
@@ -55,7 +62,7 @@ def bin_edges(reference: np.ndarray, max_bins: int = MAX_BINS) -> np.ndarray:
     mostly zero gets fewer bins. Bin k contains ``edges[k-1] <= x < edges[k]``, with open
     ends below the first edge and above the last.
     """
-    values = np.asarray(reference, dtype=np.float64)
+    values = _check_sample("reference", reference)
     max_bins = check_integer("max_bins", max_bins, 2, 1000)
     if values.size == 0:
         raise ValueError("reference must contain at least one value")
@@ -68,9 +75,12 @@ def bin_edges(reference: np.ndarray, max_bins: int = MAX_BINS) -> np.ndarray:
 
 def bin_shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Return the share of ``values`` in each of the ``len(edges) + 1`` bins."""
-    values = np.asarray(values, dtype=np.float64)
+    values = _check_sample("values", values)
     if values.size == 0:
         raise ValueError("values must contain at least one value")
+    edges = _check_sample("edges", edges)
+    if np.any(np.diff(edges) < 0):
+        raise ValueError("edges must be sorted in increasing order")
     counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
     return counts / values.size
 
@@ -106,9 +116,11 @@ def psi_of_samples(reference: np.ndarray, actual: np.ndarray, max_bins: int = MA
     A constant reference gives a single open-ended bin that holds every value of
     ``actual`` too, so the index is 0.
     """
+    for name, sample in (("reference", reference), ("actual", actual)):
+        if _check_sample(name, sample).size == 0:
+            raise ValueError(f"{name} must contain at least one value")
     edges = bin_edges(reference, max_bins)
     if edges.size == 0:
-        bin_shares(actual, edges)  # still rejects an empty sample
         return 0.0
     return psi(bin_shares(reference, edges), bin_shares(actual, edges))
 
@@ -162,6 +174,8 @@ def hourly_psi(transactions: pd.DataFrame, reference: MonitoringReference) -> pd
     pandas.DataFrame
         Columns ``hour``, ``column``, ``psi`` and ``n`` (transactions in the hour).
     """
+    for column in MONITORED_COLUMNS:
+        check_array(column, transactions[column])
     records = []
     for hour, group in transactions.groupby("hour", sort=True):
         for column in MONITORED_COLUMNS:
@@ -187,6 +201,9 @@ def hourly_score_quantiles(transactions: pd.DataFrame, review_threshold: float) 
         ``flagged_share`` (share with score >= review_threshold).
     """
     review_threshold = check_number("review_threshold", review_threshold, 0.0, 1.0)
+    if len(transactions) == 0:
+        raise ValueError("transactions is empty: at least one scored transaction is needed")
+    check_array("score", transactions["score"], 0.0, 1.0)
     grouped = transactions.groupby("hour", sort=True)["score"]
     table = grouped.quantile([0.5, 0.9, 0.99]).unstack()
     table.columns = ["p50", "p90", "p99"]
@@ -202,6 +219,7 @@ def clopper_pearson_upper(successes: int, trials: int, confidence: float = RECAL
     1 when every trial succeeded.
     """
     trials = check_integer("trials", trials, 1)
+    confidence = check_number("confidence", confidence, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     successes = check_integer("successes", successes, 0, trials)
     if successes == trials:
         return 1.0
