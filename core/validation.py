@@ -91,10 +91,12 @@ def check_array(
     high: float = math.inf,
     *,
     allow_infinite: bool = False,
+    whole: bool = False,
 ) -> np.ndarray:
     """Convert ``values`` to a float array and check every element is in [low, high].
 
-    NaN is always rejected; infinities only unless ``allow_infinite`` is set.
+    NaN is always rejected, infinities unless ``allow_infinite`` is set, and fractions
+    when ``whole`` is set (for counts).
     """
     try:
         array = np.asarray(values, dtype=float)
@@ -104,6 +106,8 @@ def check_array(
         raise ValueError(f"{name} contains NaN: every value must be a number")
     if not allow_infinite and np.isinf(array).any():
         raise ValueError(f"{name} contains an infinite value: every value must be finite")
+    if whole and np.any(array != np.floor(array)):
+        raise ValueError(f"{name} must contain whole numbers (counts), got a fraction")
     if array.size and (array.min() < low or array.max() > high):
         raise ValueError(
             f"{name} has values from {_format(float(array.min()))} to {_format(float(array.max()))}: "

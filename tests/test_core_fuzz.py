@@ -691,12 +691,14 @@ FUZZ_TABLE.update(
             },
             names=("amounts",),
         ),
+        # Precision, recall and false positive rate are documented as NaN where undefined.
         evaluation.sweep_thresholds: _labels_scores_entry(
             lambda c: {
                 "thresholds": float_arrays(0, 1),
                 "settings": st.one_of(st.none(), cost_settings()),
                 "amounts": st.one_of(st.none(), float_arrays(0, 1000)),
             },
+            allow_nonfinite=True,
         ),
         evaluation.optimal_threshold: Fuzz(
             lambda c: {

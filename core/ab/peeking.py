@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from core.ab.analysis import MAX_USERS
 from core.ab.sequential import (
     MAX_INTEGRATION_LOOKS,
     group_sequential_boundaries,
@@ -89,9 +90,12 @@ def build_look_schedule(
         Look k (k = 1..K) is at day k / looks_per_day with
         floor(k * daily_traffic_per_variant / looks_per_day) users per arm.
     """
-    traffic = check_number("daily_traffic_per_variant", daily_traffic_per_variant, 0.0, low_inclusive=False)
+    traffic = check_number(
+        "daily_traffic_per_variant", daily_traffic_per_variant, 0.0, MAX_USERS, low_inclusive=False
+    )
     per_day = check_integer("looks_per_day", looks_per_day, 1, MAX_LOOKS_PER_DAY)
-    days = check_number("experiment_days", experiment_days, 0.0)
+    # Longer runs have more than MAX_LOOKS looks, which is rejected below anyway.
+    days = check_number("experiment_days", experiment_days, 0.0, float(MAX_LOOKS))
 
     n_looks = math.floor(days * per_day + 1e-9)
     if n_looks < 1:
@@ -159,9 +163,9 @@ def two_proportion_z(
     rewritten as (x_B - x_A) sqrt(2 n / ((x_A + x_B)(2 n - x_A - x_B))) to save operations.
     When no user or every user converted, the standard error is 0 and z is defined as 0.
     """
-    a = check_array("conversions_a", conversions_a, 0.0)
-    b = check_array("conversions_b", conversions_b, 0.0)
-    n = check_array("n_per_variant", n_per_variant, 0.0)
+    a = check_array("conversions_a", conversions_a, 0.0, MAX_USERS, whole=True)
+    b = check_array("conversions_b", conversions_b, 0.0, MAX_USERS, whole=True)
+    n = check_array("n_per_variant", n_per_variant, 0.0, MAX_USERS, whole=True)
     check_broadcastable(conversions_a=a, conversions_b=b, n_per_variant=n)
     n2 = 2.0 * n
     total = a + b

@@ -18,7 +18,7 @@ from sklearn.inspection import permutation_importance
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
 from sklearn.metrics import roc_curve as sklearn_roc_curve
 
-from core.validation import check_integer, check_number
+from core.validation import check_array, check_integer, check_number
 
 # An uploaded scores file is read whole into memory, so its size is capped.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -453,7 +453,7 @@ def brute_force_optimal_threshold(
     An independent check of cost_curve and optimal_threshold: it recomputes the alert
     mask and both costs for every threshold, O(n * len(thresholds)).
     """
-    candidates = np.asarray(thresholds, dtype=np.float64)
+    candidates = check_array("thresholds", thresholds, 0.0, np.nextafter(1.0, 2.0))
     if candidates.ndim != 1 or candidates.size == 0:
         raise ValueError("thresholds must be a non-empty 1-D array")
     results = [cost_at_threshold(labels, scores, t, settings, amounts) for t in candidates]

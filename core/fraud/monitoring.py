@@ -44,6 +44,8 @@ MONITORED_COLUMNS = ("score", *MONITORED_FEATURES)
 RECALL_WINDOW_HOURS = 6
 RECALL_MIN_FRAUDS = 8
 RECALL_CONFIDENCE = 0.95
+# Largest trial count for the Beta quantile; counts stay exact as floats up to 2**53.
+MAX_TRIALS = 10**15
 
 
 def _check_sample(name: str, values: object) -> np.ndarray:
@@ -218,8 +220,9 @@ def clopper_pearson_upper(successes: int, trials: int, confidence: float = RECAL
     upper = Beta quantile ``confidence`` of Beta(successes + 1, trials - successes), and
     1 when every trial succeeded.
     """
-    trials = check_integer("trials", trials, 1)
-    confidence = check_number("confidence", confidence, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    trials = check_integer("trials", trials, 1, MAX_TRIALS)
+    # Below 0.5 the "upper" bound falls under the observed share, which no caller wants.
+    confidence = check_number("confidence", confidence, 0.5, 1.0, high_inclusive=False)
     successes = check_integer("successes", successes, 0, trials)
     if successes == trials:
         return 1.0

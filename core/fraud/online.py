@@ -24,6 +24,7 @@ import pandas as pd
 from core.fraud.model import MAX_AMOUNT, MAX_VELOCITY_1H, FraudModels, measure_latency_ms
 from core.fraud.stream import (
     FEATURES,
+    MAX_SECONDS,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
     compute_merchant_risk,
@@ -365,10 +366,10 @@ def merchant_risk_table(
     -------
     numpy.ndarray of float64, shape (n_merchants,)
     """
-    as_of = check_number("as_of", as_of)
+    as_of = check_number("as_of", as_of, -MAX_SECONDS, MAX_SECONDS)
     n_merchants = check_integer("n_merchants", n_merchants, 1, 10_000_000)
-    label_delay_seconds = check_number("label_delay_seconds", label_delay_seconds, 0.0)
-    window_seconds = check_number("window_seconds", window_seconds, 0.0, low_inclusive=False)
+    label_delay_seconds = check_number("label_delay_seconds", label_delay_seconds, 0.0, MAX_SECONDS)
+    window_seconds = check_number("window_seconds", window_seconds, 0.0, MAX_SECONDS, low_inclusive=False)
     start = as_of - label_delay_seconds - window_seconds
     history = stream.loc[
         (stream["timestamp"] >= start) & (stream["timestamp"] < as_of),

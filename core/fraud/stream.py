@@ -29,6 +29,9 @@ FEATURES = ("amount", "velocity_1h", "is_international", "merchant_risk", "hour_
 
 SECONDS_PER_HOUR = 3600.0
 SECONDS_PER_DAY = 86400.0
+# Bound of timestamps, label delays and windows (about 31,700 years), so their sums
+# cannot overflow.
+MAX_SECONDS = 1e12
 
 FRAUD_RATE_MIN = 0.0005
 FRAUD_RATE_MAX = 0.05
@@ -256,11 +259,11 @@ def compute_merchant_risk(
     numpy.ndarray of float64, shape (n,), values in [0, 1]
     """
     merchant_id = check_array("merchant_id", merchant_id, 0.0).astype(np.int64)
-    timestamp = check_array("timestamp", timestamp)
+    timestamp = check_array("timestamp", timestamp, -MAX_SECONDS, MAX_SECONDS)
     is_fraud = check_array("is_fraud", is_fraud, 0.0, 1.0).astype(np.int64)
     _check_same_shape(merchant_id=merchant_id, timestamp=timestamp, is_fraud=is_fraud)
-    label_delay_seconds = check_number("label_delay_seconds", label_delay_seconds, 0.0)
-    window_seconds = check_number("window_seconds", window_seconds, 0.0, low_inclusive=False)
+    label_delay_seconds = check_number("label_delay_seconds", label_delay_seconds, 0.0, MAX_SECONDS)
+    window_seconds = check_number("window_seconds", window_seconds, 0.0, MAX_SECONDS, low_inclusive=False)
     prior_rate = check_number("prior_rate", prior_rate, 0.0, 1.0)
     if merchant_id.size == 0:
         return np.zeros(0, dtype=np.float64)
