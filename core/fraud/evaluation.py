@@ -483,13 +483,12 @@ def calibration_table(labels: Any, scores: Any, n_bins: int = 10) -> pd.DataFram
             f"scores range from {s.min():g} to {s.max():g}: calibration needs probabilities in [0, 1]"
         )
     fraud_rate, mean_score = calibration_curve(y, s, n_bins=n_bins, strategy="quantile")
-    edges = np.unique(np.quantile(s, np.linspace(0, 1, n_bins + 1)))
-    bin_index = np.searchsorted(edges[1:-1], s, side="right")
-    counts = np.bincount(bin_index, minlength=edges.size - 1)
+    # The same bins as calibration_curve (scikit-learn 1.9.1): percentile edges, not
+    # deduplicated, searched from the left, so the counts line up with its rates even
+    # when tied scores make several edges equal.
+    edges = np.percentile(s, np.linspace(0, 1, n_bins + 1) * 100)
+    counts = np.bincount(np.searchsorted(edges[1:-1], s), minlength=n_bins)
     counts = counts[counts > 0]
-    if counts.size != fraud_rate.size:
-        # Tied scores can leave calibration_curve with other bins than the edges here.
-        counts = np.full(fraud_rate.size, np.nan)
     standard_error = np.sqrt(fraud_rate * (1 - fraud_rate) / counts)
     return pd.DataFrame(
         {
