@@ -96,8 +96,8 @@ def psi(expected_shares: Sequence[float], actual_shares: Sequence[float], epsilo
     Example: e = (0.5, 0.5), a = (0.25, 0.75) gives
     0.25 ln 2 + 0.25 ln 1.5 = 0.27465.
     """
-    expected = np.asarray(expected_shares, dtype=np.float64)
-    actual = np.asarray(actual_shares, dtype=np.float64)
+    expected = check_array("expected_shares", expected_shares)
+    actual = check_array("actual_shares", actual_shares)
     epsilon = check_number("epsilon", epsilon, 0.0, 0.01, low_inclusive=False)
     if expected.shape != actual.shape or expected.ndim != 1 or expected.size < 2:
         raise ValueError(
@@ -105,7 +105,13 @@ def psi(expected_shares: Sequence[float], actual_shares: Sequence[float], epsilo
             f"least 2), got shapes {expected.shape} and {actual.shape}"
         )
     for name, shares in (("expected_shares", expected), ("actual_shares", actual)):
-        if (shares < 0).any() or not np.isclose(shares.sum(), 1.0, atol=1e-6):
+        # Shares outside [0, 1] are rejected before summing, because their sum can overflow.
+        if (shares < 0).any() or (shares > 1).any():
+            raise ValueError(
+                f"{name} must be non-negative and sum to 1, got values from {shares.min():g} "
+                f"to {shares.max():g}"
+            )
+        if not np.isclose(shares.sum(), 1.0, atol=1e-6):
             raise ValueError(f"{name} must be non-negative and sum to 1, got sum {shares.sum():g}")
     expected = np.maximum(expected, epsilon)
     actual = np.maximum(actual, epsilon)
