@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 
 # Integers above this many bits are described by their digit count, because Python
 # refuses to print integers of more than 4,300 digits and long ones flood a message.
@@ -77,3 +79,44 @@ def check_integer(name: str, value: object, low: int, high: int | None = None) -
     if integer < low or (high is not None and integer > high):
         raise ValueError(f"{name}={_format(integer)} is out of range: expected at least {low}{upper}")
     return integer
+
+
+def check_array(
+    name: str,
+    values: object,
+    low: float = -math.inf,
+    high: float = math.inf,
+    *,
+    allow_infinite: bool = False,
+    whole: bool = False,
+) -> np.ndarray:
+    """Convert ``values`` to a float array and check every element is in [low, high].
+
+    NaN is always rejected, infinities unless ``allow_infinite`` is set, and fractions
+    when ``whole`` is set (for counts).
+    """
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be an array of numbers, got {type(values).__name__}") from None
+    if np.isnan(array).any():
+        raise ValueError(f"{name} contains NaN: every value must be a number")
+    if not allow_infinite and np.isinf(array).any():
+        raise ValueError(f"{name} contains an infinite value: every value must be finite")
+    if whole and np.any(array != np.floor(array)):
+        raise ValueError(f"{name} must contain whole numbers (counts), got a fraction")
+    if array.size and (array.min() < low or array.max() > high):
+        raise ValueError(
+            f"{name} has values from {_format(float(array.min()))} to {_format(float(array.max()))}: "
+            f"expected values in [{_format(float(low))}, {_format(float(high))}]"
+        )
+    return array
+
+
+def check_broadcastable(**arrays: np.ndarray) -> None:
+    """Check that the arrays broadcast together, naming them if they do not."""
+    try:
+        np.broadcast_shapes(*(array.shape for array in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{name} {array.shape}" for name, array in arrays.items())
+        raise ValueError(f"array shapes do not match: {shapes}") from None

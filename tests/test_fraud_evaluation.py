@@ -297,3 +297,12 @@ def test_upload_single_class_parses_but_metrics_undefined():
     metrics = metrics_at_threshold(parsed.labels, parsed.scores, 0.5)
     assert metrics.recall is None
     assert math.isclose(metrics.false_positive_rate, 0.5)
+
+
+def test_calibration_counts_with_tied_scores() -> None:
+    # Two of three scores tie at 0, so two quantile edges are equal.
+    table = calibration_table(np.array([0, 0, 1]), np.array([0.0, 0.0, 1.0]), n_bins=2)
+
+    assert table["count"].tolist() == [2, 1]
+    assert table["fraud_rate"].tolist() == [0.0, 1.0]
+    assert table["count"].sum() == 3

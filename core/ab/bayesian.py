@@ -12,6 +12,8 @@ from core.ab.analysis import check_counts
 from core.validation import check_number
 
 # Mass of the treatment posterior left outside the integration interval, per tail.
+MIN_PRIOR = 1e-3
+MAX_PRIOR = 1e6
 _TAIL_MASS = 1e-13
 
 
@@ -57,7 +59,7 @@ def compare_posteriors(
     control_users, control_conversions, treatment_users, treatment_conversions : int
         Counts per arm; 0 users is allowed (the posterior is then the prior).
     prior_alpha, prior_beta : float
-        Parameters of the Beta prior shared by both arms, each > 0.
+        Parameters of the Beta prior shared by both arms, each from 0.001 to 1e6.
 
     Returns
     -------
@@ -72,8 +74,11 @@ def compare_posteriors(
     treatment_users, treatment_conversions = check_counts(
         "treatment", treatment_users, treatment_conversions
     )
-    prior_alpha = check_number("prior_alpha", prior_alpha, 0.0, low_inclusive=False)
-    prior_beta = check_number("prior_beta", prior_beta, 0.0, low_inclusive=False)
+    # Outside these bounds the numerical integration returned NaN or divided by a zero
+    # posterior mass. NOTE: priors below about 0.5 with extreme counts still make
+    # scipy.integrate.quad warn about accuracy (IntegrationWarning).
+    prior_alpha = check_number("prior_alpha", prior_alpha, MIN_PRIOR, MAX_PRIOR)
+    prior_beta = check_number("prior_beta", prior_beta, MIN_PRIOR, MAX_PRIOR)
 
     a_c = prior_alpha + control_conversions
     b_c = prior_beta + control_users - control_conversions

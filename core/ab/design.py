@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from core.ab.analysis import MAX_USERS
 from core.validation import check_integer, check_number
 
 
@@ -95,15 +96,27 @@ def scale_sample_size(
     -------
     ScaledSize
     """
-    n_per_variant = check_integer("n_per_variant", n_per_variant, 1)
+    n_per_variant = check_integer("n_per_variant", n_per_variant, 1, MAX_USERS)
     factor = check_number("factor", factor, 0.0, low_inclusive=False)
     n_variants = check_integer("n_variants", n_variants, 2)
     traffic = check_number(
         "daily_traffic_per_variant", daily_traffic_per_variant, 0.0, low_inclusive=False
     )
 
-    scaled = max(1, math.ceil(round(n_per_variant * factor, 9)))
-    days_exact = math.ceil(round(scaled / traffic, 9))
+    scaled = n_per_variant * factor
+    if scaled > MAX_USERS:
+        raise ValueError(
+            f"factor={factor:g} scales n_per_variant={n_per_variant} to {scaled:.3g} users, "
+            f"above the maximum of {MAX_USERS:.0e}"
+        )
+    scaled = max(1, math.ceil(round(scaled, 9)))
+    days = scaled / traffic
+    if not math.isfinite(days):
+        raise ValueError(
+            f"daily_traffic_per_variant={traffic:g} is too low: {scaled} users per variant "
+            "would take longer than any experiment can run"
+        )
+    days_exact = math.ceil(round(days, 9))
     days_full_weeks = math.ceil(days_exact / DAYS_PER_WEEK) * DAYS_PER_WEEK
     return ScaledSize(
         factor=factor,

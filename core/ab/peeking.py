@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from core.ab.analysis import MAX_USERS
 from core.ab.sequential import (
     MAX_INTEGRATION_LOOKS,
     group_sequential_boundaries,
     msprt_log_likelihood_ratio,
     msprt_p_values,
 )
-from core.validation import check_integer, check_number
+from core.validation import check_array, check_broadcastable, check_integer, check_number
 
 MAX_LOOKS = 2_000
 MAX_LOOKS_PER_DAY = 24
@@ -89,9 +90,12 @@ def build_look_schedule(
         Look k (k = 1..K) is at day k / looks_per_day with
         floor(k * daily_traffic_per_variant / looks_per_day) users per arm.
     """
-    traffic = check_number("daily_traffic_per_variant", daily_traffic_per_variant, 0.0, low_inclusive=False)
+    traffic = check_number(
+        "daily_traffic_per_variant", daily_traffic_per_variant, 0.0, MAX_USERS, low_inclusive=False
+    )
     per_day = check_integer("looks_per_day", looks_per_day, 1, MAX_LOOKS_PER_DAY)
-    days = check_number("experiment_days", experiment_days, 0.0)
+    # Longer runs have more than MAX_LOOKS looks, which is rejected below anyway.
+    days = check_number("experiment_days", experiment_days, 0.0, float(MAX_LOOKS))
 
     n_looks = math.floor(days * per_day + 1e-9)
     if n_looks < 1:
@@ -128,7 +132,8 @@ def horizon_index(schedule: LookSchedule, n_per_variant: int) -> int:
 
 def reaches_planned_n(schedule: LookSchedule, n_per_variant: int) -> bool:
     """Return whether the schedule reaches ``n_per_variant`` users per arm by its last look."""
-    return bool(schedule.n_per_variant[-1] >= n_per_variant)
+    planned = check_integer("n_per_variant", n_per_variant, 1)
+    return bool(schedule.n_per_variant[-1] >= planned)
 
 
 def check_rates(baseline_rate: float, true_lift: float) -> tuple[float, float]:
@@ -158,9 +163,11 @@ def two_proportion_z(
     rewritten as (x_B - x_A) sqrt(2 n / ((x_A + x_B)(2 n - x_A - x_B))) to save operations.
     When no user or every user converted, the standard error is 0 and z is defined as 0.
     """
-    a = np.asarray(conversions_a, dtype=float)
-    b = np.asarray(conversions_b, dtype=float)
-    n2 = 2.0 * np.asarray(n_per_variant, dtype=float)
+    a = check_array("conversions_a", conversions_a, 0.0, MAX_USERS, whole=True)
+    b = check_array("conversions_b", conversions_b, 0.0, MAX_USERS, whole=True)
+    n = check_array("n_per_variant", n_per_variant, 0.0, MAX_USERS, whole=True)
+    check_broadcastable(conversions_a=a, conversions_b=b, n_per_variant=n)
+    n2 = 2.0 * n
     total = a + b
     denominator = total * (n2 - total)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -170,7 +177,7 @@ def two_proportion_z(
 
 def two_sided_p_values(z: np.ndarray) -> np.ndarray:
     """Return two-sided normal p-values 2 (1 - Phi(|z|))."""
-    return 2.0 * ndtr(-np.abs(z))
+    return 2.0 * ndtr(-np.abs(check_array("z", z, allow_infinite=True)))
 
 
 def _cumulative_conversions(
@@ -240,6 +247,7 @@ def simulate_experiment(
     """
     control, treatment = check_rates(baseline_rate, true_lift)
     seed = check_integer("seed", seed, 0)
+    check_number("mixing_variance", mixing_variance, 0.0, low_inclusive=False)
     rng = np.random.default_rng([_TRAJECTORY_STREAM, seed])
     increments = _increments(schedule)
     conversions_a = _cumulative_conversions(rng, control, increments, 1)[0]
@@ -262,9 +270,10 @@ def first_significant_index(p_values: np.ndarray, alpha: float, before_index: in
     With ``before_index``, only looks strictly before that index count, which is where a
     peeker stops early.
     """
-    values = np.asarray(p_values)
+    values = check_array("p_values", p_values, 0.0, 1.0)
+    alpha = check_number("alpha", alpha, 0.0, 1.0)
     if before_index is not None:
-        values = values[:before_index]
+        values = values[: check_integer("before_index", before_index, 0)]
     hits = np.flatnonzero(values < alpha)
     return int(hits[0]) if hits.size else None
 
@@ -275,7 +284,7 @@ def analysis_indices(n_looks: int, n_analyses: int) -> np.ndarray:
     Analysis k (k = 1..K) is at look ceil(k * n_looks / K), so the last analysis is the last
     look. The information fractions are k / K up to the rounding to whole looks.
     """
-    looks = check_integer("n_looks", n_looks, 1)
+    looks = check_integer("n_looks", n_looks, 1, MAX_LOOKS)
     analyses = check_integer("n_analyses", n_analyses, 1, min(looks, MAX_INTEGRATION_LOOKS))
     k = np.arange(1, analyses + 1)
     return (-(-k * looks // analyses) - 1).astype(np.int64)

@@ -207,6 +207,8 @@ def parse_results_csv(data: bytes) -> ExperimentCounts:
     except csv.Error as error:
         raise ValueError(f"the file is not valid CSV: {error}") from None
 
+    if not rows:
+        raise ValueError("the file has no data: expected a header row and one row per variant")
     header_line, header = rows[0]
     columns = [column.strip().lower() for column in header]
     if len(set(columns)) != len(columns):

@@ -72,6 +72,7 @@ class SizingPlan:
 
 def _check_rates(baseline_rate: float, treatment_rate: float) -> None:
     check_number("baseline_rate", baseline_rate, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    treatment_rate = check_number("treatment_rate", treatment_rate)
     if not 0.0 < treatment_rate < 1.0:
         raise ValueError(
             f"baseline_rate + mde = {treatment_rate:.6g} is out of range: the treatment rate "
@@ -82,7 +83,8 @@ def _check_rates(baseline_rate: float, treatment_rate: float) -> None:
 
 
 def _check_error_rates(power: float, alpha: float) -> None:
-    check_number("alpha", alpha, 0.0, 0.5, low_inclusive=False, high_inclusive=False)
+    # Below about 1e-16 the normal quantile of 1 - alpha is infinite, and so is n.
+    check_number("alpha", alpha, 1e-10, 0.5, high_inclusive=False)
     check_number("power", power, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     if power <= alpha:
         raise ValueError(
@@ -381,7 +383,7 @@ def n_over_mde_range(scenario: SizingScenario, n_points: int = 60) -> pd.DataFra
     ``n_per_variant`` (rounded up) and ``days`` (unrounded to weeks).
     """
     validate_scenario(scenario)
-    check_integer("n_points", n_points, 2, 10_000)
+    n_points = check_integer("n_points", n_points, 2, 10_000)
     rows = []
     for mde in np.geomspace(scenario.mde / 4.0, scenario.mde * 4.0, n_points):
         candidate = replace(scenario, mde=float(mde))
@@ -397,7 +399,7 @@ def power_over_n(plan: SizingPlan, n_points: int = 60) -> pd.DataFrame:
 
     Returns columns ``n_per_variant`` and ``power``.
     """
-    check_integer("n_points", n_points, 2, 10_000)
+    n_points = check_integer("n_points", n_points, 2, 10_000)
     scenario = plan.scenario
     n_values = np.unique(
         np.maximum(1, np.round(np.linspace(0.02, 3.0, n_points) * plan.n_per_variant))
@@ -422,7 +424,7 @@ def distribution_curves(distributions: SamplingDistributions, n_points: int = 40
     ``density`` and ``region``: for H0 "alpha" in the rejection region, for H1
     "power" in the rejection region and "beta" outside it.
     """
-    check_integer("n_points", n_points, 10, 100_000)
+    n_points = check_integer("n_points", n_points, 10, 100_000)
     d = distributions
     low = min(-4.0 * d.sd_null, d.difference - 4.0 * d.sd_alternative)
     high = max(4.0 * d.sd_null, d.difference + 4.0 * d.sd_alternative)

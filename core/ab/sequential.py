@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
-from core.validation import check_integer, check_number
+from core.validation import check_array, check_broadcastable, check_integer, check_number
 
 GroupSequentialMethod = Literal["pocock", "obrien_fleming"]
 
@@ -37,6 +37,14 @@ _GRID_SPACING = 0.05
 # Largest K the integration accepts. The grid grows as sqrt(K), so the work grows as K^2:
 # K = 100 takes about 0.25 s and K = 200 about 0.9 s (measured on a 2-core machine).
 MAX_INTEGRATION_LOOKS = 200
+# 2 Phi(-40) is about 7e-350, below the smallest double, so larger boundaries change nothing.
+MAX_Z_BOUNDARY = 40.0
+# Smallest alpha: below about 1e-16, 1 - alpha / 2 rounds to 1 and the critical value
+# is infinite.
+MIN_ALPHA = 1e-10
+# Bound of the mSPRT inputs, so that n^2 tau^2 d^2 and V (V + n tau^2) stay below the
+# float maximum (about 1.8e308).
+MAX_MSPRT_INPUT = 1e12
 
 
 def _simpson_grid(bound: float) -> tuple[np.ndarray, np.ndarray]:
@@ -83,6 +91,11 @@ def crossing_probabilities(z_boundaries: np.ndarray) -> np.ndarray:
         )
     if not np.all(np.isfinite(boundaries)) or np.any(boundaries <= 0):
         raise ValueError("z_boundaries must be finite and positive")
+    if np.any(boundaries > MAX_Z_BOUNDARY):
+        raise ValueError(
+            f"z_boundaries has a value of {boundaries.max():g}: expected at most {MAX_Z_BOUNDARY:g}, "
+            "beyond which the crossing probability is 0 in double precision"
+        )
 
     score_bounds = boundaries * np.sqrt(np.arange(1, boundaries.size + 1))
     first_crossing = np.empty(boundaries.size)
@@ -124,7 +137,7 @@ def repeated_testing_error(n_looks: int, alpha: float = 0.05) -> np.ndarray:
         1 - (1 - alpha)^K because successive looks share most of their data.
     """
     looks = check_integer("n_looks", n_looks, 1, MAX_INTEGRATION_LOOKS)
-    alpha = check_number("alpha", alpha, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    alpha = check_number("alpha", alpha, MIN_ALPHA, 1.0, high_inclusive=False)
     critical = float(ndtri(1.0 - alpha / 2.0))
     return np.cumsum(crossing_probabilities(np.full(looks, critical)))
 
@@ -176,7 +189,7 @@ def group_sequential_constant(
         C_B = 1.977 (K = 2), 2.040 (K = 5).
     """
     looks = check_integer("n_looks", n_looks, 1, MAX_INTEGRATION_LOOKS)
-    alpha = check_number("alpha", alpha, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    alpha = check_number("alpha", alpha, MIN_ALPHA, 1.0, high_inclusive=False)
     _shape_for(method, looks)
     return _constant(method, looks, alpha)
 
@@ -195,7 +208,7 @@ def group_sequential_boundaries(
 
 def nominal_p_thresholds(z_boundaries: np.ndarray) -> np.ndarray:
     """Convert two-sided critical values |Z| >= c into nominal p-value thresholds 2 (1 - Phi(c))."""
-    return 2.0 * ndtr(-np.asarray(z_boundaries, dtype=float))
+    return 2.0 * ndtr(-check_array("z_boundaries", z_boundaries, 0.0, allow_infinite=True))
 
 
 def msprt_mixing_variance(mde_absolute: float) -> float:
@@ -252,9 +265,16 @@ def msprt_log_likelihood_ratio(
         log Lambda_n = 0.5 log(V / (V + n tau^2)) + n^2 tau^2 d^2 / (2 V (V + n tau^2)),
         from Johari, Koomen, Pekelis & Walsh (2017).
     """
-    d = np.asarray(difference, dtype=float)
-    v = np.asarray(variance, dtype=float)
-    n = np.asarray(n_per_variant, dtype=float)
+    d = check_array("difference", difference, -MAX_MSPRT_INPUT, MAX_MSPRT_INPUT)
+    v = check_array("variance", variance, 0.0, MAX_MSPRT_INPUT)
+    if np.any((v > 0) & (v < 1.0 / MAX_MSPRT_INPUT)):
+        raise ValueError(
+            f"variance must be 0 or at least {1.0 / MAX_MSPRT_INPUT:g}: smaller values "
+            "overflow the likelihood ratio"
+        )
+    n = check_array("n_per_variant", n_per_variant, 0.0, MAX_MSPRT_INPUT)
+    check_broadcastable(difference=d, variance=v, n_per_variant=n)
+    mixing_variance = check_number("mixing_variance", mixing_variance, 0.0, MAX_MSPRT_INPUT, low_inclusive=False)
     spread = v + n * mixing_variance
     with np.errstate(divide="ignore", invalid="ignore"):
         log_lambda = 0.5 * np.log(v / spread) + (n * n * mixing_variance * d * d) / (2.0 * v * spread)
@@ -290,9 +310,17 @@ def msprt_p_values(
     approximation of the two-proportion case. With an estimated V the guarantee is
     approximate in small samples; the Monte Carlo on the peeking page measures it.
     """
-    n = np.asarray(n_per_variant, dtype=float)
-    a = np.asarray(conversions_a, dtype=float)
-    b = np.asarray(conversions_b, dtype=float)
+    # The pooled variance is at least about 1 / n unless it is 0, so this bound keeps it
+    # above the variance floor of msprt_log_likelihood_ratio.
+    n = check_array("n_per_variant", n_per_variant, 0.0, MAX_MSPRT_INPUT / 10.0, whole=True)
+    if np.any(n <= 0):
+        raise ValueError("n_per_variant must be positive at every look: a look needs users")
+    a = check_array("conversions_a", conversions_a, 0.0, whole=True)
+    b = check_array("conversions_b", conversions_b, 0.0, whole=True)
+    check_broadcastable(conversions_a=a, conversions_b=b, n_per_variant=n)
+    for name, conversions in (("conversions_a", a), ("conversions_b", b)):
+        if np.any(conversions > n):
+            raise ValueError(f"{name} exceeds n_per_variant at some look: a user converts at most once")
     pooled = (a + b) / (2.0 * n)
     variance = 2.0 * pooled * (1.0 - pooled)
     log_lambda = msprt_log_likelihood_ratio((b - a) / n, variance, n, mixing_variance)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from scipy import stats
 
+from core.ab.analysis import MAX_USERS
 from core.validation import check_integer, check_number
 
 # A p-value below this threshold is the usual sign of a broken assignment. It is
@@ -74,7 +75,7 @@ def check_sample_ratio(
     """
     if len(users) < 2:
         raise ValueError(f"users must list at least 2 arms, got {len(users)}")
-    observed = tuple(check_integer(f"users[{i}]", value, 0) for i, value in enumerate(users))
+    observed = tuple(check_integer(f"users[{i}]", value, 0, MAX_USERS) for i, value in enumerate(users))
     total = sum(observed)
     if total == 0:
         raise ValueError("users are 0 in every arm: the sample ratio needs at least 1 user")

@@ -19,7 +19,7 @@ from sklearn.inspection import permutation_importance
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
 from sklearn.metrics import roc_curve as sklearn_roc_curve
 
-from core.validation import check_integer, check_number
+from core.validation import check_array, check_integer, check_number
 
 # An uploaded scores file is read whole into memory, so its size is capped.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -416,6 +416,8 @@ def optimal_threshold(curve: pd.DataFrame) -> CostOptimum:
 
     Ties go to the highest threshold (the fewest alerts for the same cost).
     """
+    if len(curve) == 0:
+        raise ValueError("curve is empty: a cost curve needs at least one threshold")
     costs = curve["cost_per_day"].to_numpy()
     minimum = costs.min()
     # Equal costs can differ in the last bits after the cumulative sums.
@@ -462,7 +464,7 @@ def brute_force_optimal_threshold(
     An independent check of cost_curve and optimal_threshold: it recomputes the alert
     mask and both costs for every threshold, O(n * len(thresholds)).
     """
-    candidates = np.asarray(thresholds, dtype=np.float64)
+    candidates = check_array("thresholds", thresholds, 0.0, np.nextafter(1.0, 2.0))
     if candidates.ndim != 1 or candidates.size == 0:
         raise ValueError("thresholds must be a non-empty 1-D array")
     y, s = _labels_and_scores(labels, scores)
@@ -491,14 +493,17 @@ def calibration_table(labels: Any, scores: Any, n_bins: int = 10) -> pd.DataFram
     """
     y, s = _labels_and_scores(labels, scores)
     n_bins = check_integer("n_bins", n_bins, 2, 100)
+    if s.min() < 0.0 or s.max() > 1.0:
+        raise ValueError(
+            f"scores range from {s.min():g} to {s.max():g}: calibration needs probabilities in [0, 1]"
+        )
     fraud_rate, mean_score = calibration_curve(y, s, n_bins=n_bins, strategy="quantile")
-    edges = np.unique(np.quantile(s, np.linspace(0, 1, n_bins + 1)))
-    bin_index = np.searchsorted(edges[1:-1], s, side="right")
-    counts = np.bincount(bin_index, minlength=edges.size - 1)
+    # The same bins as calibration_curve (scikit-learn 1.9.1): percentile edges, not
+    # deduplicated, searched from the left, so the counts line up with its rates even
+    # when tied scores make several edges equal.
+    edges = np.percentile(s, np.linspace(0, 1, n_bins + 1) * 100)
+    counts = np.bincount(np.searchsorted(edges[1:-1], s), minlength=n_bins)
     counts = counts[counts > 0]
-    if counts.size != fraud_rate.size:
-        # Tied scores can leave calibration_curve with other bins than the edges here.
-        counts = np.full(fraud_rate.size, np.nan)
     standard_error = np.sqrt(fraud_rate * (1 - fraud_rate) / counts)
     return pd.DataFrame(
         {
@@ -534,6 +539,8 @@ def permutation_importance_table(
     """
     y, _ = _labels_and_scores(labels, np.zeros(len(labels)))
     n_repeats = check_integer("n_repeats", n_repeats, 1, 50)
+    seed = check_integer("seed", seed, 0, 2**32 - 1)
+    _check_feature_names(feature_names, np.shape(matrix)[-1])
     result = permutation_importance(
         estimator,
         matrix,
@@ -553,6 +560,13 @@ def permutation_importance_table(
     return table.sort_values("importance", ascending=False, ignore_index=True)
 
 
+def _check_feature_names(feature_names: tuple[str, ...], n_features: int) -> None:
+    if len(feature_names) != n_features:
+        raise ValueError(
+            f"feature_names has {len(feature_names)} names but the model has {n_features} features"
+        )
+
+
 def impurity_importance_table(estimator: Any, feature_names: tuple[str, ...]) -> pd.DataFrame:
     """Return a tree ensemble's impurity-based importance (mean decrease in impurity).
 
@@ -570,6 +584,7 @@ def impurity_importance_table(estimator: Any, feature_names: tuple[str, ...]) ->
         raise ValueError(
             f"{type(estimator).__name__} has no impurity-based feature_importances_"
         )
+    _check_feature_names(feature_names, len(importances))
     table = pd.DataFrame({"feature": list(feature_names), "importance": importances})
     return table.sort_values("importance", ascending=False, ignore_index=True)
 

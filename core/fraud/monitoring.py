@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.stats import beta
 
 from core.fraud.stream import SECONDS_PER_HOUR
-from core.validation import check_integer, check_number
+from core.validation import check_array, check_integer, check_number
 
 PSI_ALERT = 0.2
 EPSILON = 1e-4
@@ -44,6 +44,15 @@ MONITORED_COLUMNS = ("score", *MONITORED_FEATURES)
 RECALL_WINDOW_HOURS = 6
 RECALL_MIN_FRAUDS = 8
 RECALL_CONFIDENCE = 0.95
+# Largest trial count for the Beta quantile; counts stay exact as floats up to 2**53.
+MAX_TRIALS = 10**15
+
+
+def _check_sample(name: str, values: object) -> np.ndarray:
+    array = check_array(name, values)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array, got shape {array.shape}")
+    return array
 
 
 def bin_edges(reference: np.ndarray, max_bins: int = MAX_BINS) -> np.ndarray:
@@ -55,7 +64,7 @@ def bin_edges(reference: np.ndarray, max_bins: int = MAX_BINS) -> np.ndarray:
     mostly zero gets fewer bins. Bin k contains ``edges[k-1] <= x < edges[k]``, with open
     ends below the first edge and above the last.
     """
-    values = np.asarray(reference, dtype=np.float64)
+    values = _check_sample("reference", reference)
     max_bins = check_integer("max_bins", max_bins, 2, 1000)
     if values.size == 0:
         raise ValueError("reference must contain at least one value")
@@ -68,9 +77,12 @@ def bin_edges(reference: np.ndarray, max_bins: int = MAX_BINS) -> np.ndarray:
 
 def bin_shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Return the share of ``values`` in each of the ``len(edges) + 1`` bins."""
-    values = np.asarray(values, dtype=np.float64)
+    values = _check_sample("values", values)
     if values.size == 0:
         raise ValueError("values must contain at least one value")
+    edges = _check_sample("edges", edges)
+    if np.any(np.diff(edges) < 0):
+        raise ValueError("edges must be sorted in increasing order")
     counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
     return counts / values.size
 
@@ -84,8 +96,8 @@ def psi(expected_shares: Sequence[float], actual_shares: Sequence[float], epsilo
     Example: e = (0.5, 0.5), a = (0.25, 0.75) gives
     0.25 ln 2 + 0.25 ln 1.5 = 0.27465.
     """
-    expected = np.asarray(expected_shares, dtype=np.float64)
-    actual = np.asarray(actual_shares, dtype=np.float64)
+    expected = check_array("expected_shares", expected_shares)
+    actual = check_array("actual_shares", actual_shares)
     epsilon = check_number("epsilon", epsilon, 0.0, 0.01, low_inclusive=False)
     if expected.shape != actual.shape or expected.ndim != 1 or expected.size < 2:
         raise ValueError(
@@ -93,7 +105,13 @@ def psi(expected_shares: Sequence[float], actual_shares: Sequence[float], epsilo
             f"least 2), got shapes {expected.shape} and {actual.shape}"
         )
     for name, shares in (("expected_shares", expected), ("actual_shares", actual)):
-        if (shares < 0).any() or not np.isclose(shares.sum(), 1.0, atol=1e-6):
+        # Shares outside [0, 1] are rejected before summing, because their sum can overflow.
+        if (shares < 0).any() or (shares > 1).any():
+            raise ValueError(
+                f"{name} must be non-negative and sum to 1, got values from {shares.min():g} "
+                f"to {shares.max():g}"
+            )
+        if not np.isclose(shares.sum(), 1.0, atol=1e-6):
             raise ValueError(f"{name} must be non-negative and sum to 1, got sum {shares.sum():g}")
     expected = np.maximum(expected, epsilon)
     actual = np.maximum(actual, epsilon)
@@ -106,9 +124,11 @@ def psi_of_samples(reference: np.ndarray, actual: np.ndarray, max_bins: int = MA
     A constant reference gives a single open-ended bin that holds every value of
     ``actual`` too, so the index is 0.
     """
+    for name, sample in (("reference", reference), ("actual", actual)):
+        if _check_sample(name, sample).size == 0:
+            raise ValueError(f"{name} must contain at least one value")
     edges = bin_edges(reference, max_bins)
     if edges.size == 0:
-        bin_shares(actual, edges)  # still rejects an empty sample
         return 0.0
     return psi(bin_shares(reference, edges), bin_shares(actual, edges))
 
@@ -162,6 +182,8 @@ def hourly_psi(transactions: pd.DataFrame, reference: MonitoringReference) -> pd
     pandas.DataFrame
         Columns ``hour``, ``column``, ``psi`` and ``n`` (transactions in the hour).
     """
+    for column in MONITORED_COLUMNS:
+        check_array(column, transactions[column])
     records = []
     for hour, group in transactions.groupby("hour", sort=True):
         for column in MONITORED_COLUMNS:
@@ -187,6 +209,9 @@ def hourly_score_quantiles(transactions: pd.DataFrame, review_threshold: float) 
         ``flagged_share`` (share with score >= review_threshold).
     """
     review_threshold = check_number("review_threshold", review_threshold, 0.0, 1.0)
+    if len(transactions) == 0:
+        raise ValueError("transactions is empty: at least one scored transaction is needed")
+    check_array("score", transactions["score"], 0.0, 1.0)
     grouped = transactions.groupby("hour", sort=True)["score"]
     table = grouped.quantile([0.5, 0.9, 0.99]).unstack()
     table.columns = ["p50", "p90", "p99"]
@@ -201,7 +226,9 @@ def clopper_pearson_upper(successes: int, trials: int, confidence: float = RECAL
     upper = Beta quantile ``confidence`` of Beta(successes + 1, trials - successes), and
     1 when every trial succeeded.
     """
-    trials = check_integer("trials", trials, 1)
+    trials = check_integer("trials", trials, 1, MAX_TRIALS)
+    # Below 0.5 the "upper" bound falls under the observed share, which no caller wants.
+    confidence = check_number("confidence", confidence, 0.5, 1.0, high_inclusive=False)
     successes = check_integer("successes", successes, 0, trials)
     if successes == trials:
         return 1.0

@@ -24,6 +24,7 @@ import pandas as pd
 from core.fraud.model import MAX_AMOUNT, MAX_VELOCITY_1H, FraudModels, measure_latency_ms
 from core.fraud.stream import (
     FEATURES,
+    MAX_SECONDS,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
     compute_merchant_risk,
@@ -207,6 +208,10 @@ def feature_contributions(
         Columns ``feature``, ``value``, ``typical_value``, ``score_with_typical``
         and ``contribution`` (score units, -1 to 1), in FEATURES order.
     """
+    missing = [name for name in FEATURES if name not in typical]
+    if missing:
+        raise ValueError(f"typical is missing the features {missing}; expected {list(FEATURES)}")
+    typical = {name: check_number(f"typical[{name!r}]", typical[name]) for name in FEATURES}
     row = transaction.to_row()
     score = scorer.score(row)
     records = []
@@ -283,6 +288,7 @@ def score_transaction(
     ``latency_p50_ms`` and ``latency_p99_ms`` are percentiles over ``latency_calls``
     repeated calls after ten warm-up calls (``measure_latency_ms``).
     """
+    latency_calls = check_integer("latency_calls", latency_calls, 1, 1_000_000)
     started = time.perf_counter()
     score = scorer.score(transaction.to_row())
     latency_ms = (time.perf_counter() - started) * 1000.0
@@ -360,6 +366,10 @@ def merchant_risk_table(
     -------
     numpy.ndarray of float64, shape (n_merchants,)
     """
+    as_of = check_number("as_of", as_of, -MAX_SECONDS, MAX_SECONDS)
+    n_merchants = check_integer("n_merchants", n_merchants, 1, 10_000_000)
+    label_delay_seconds = check_number("label_delay_seconds", label_delay_seconds, 0.0, MAX_SECONDS)
+    window_seconds = check_number("window_seconds", window_seconds, 0.0, MAX_SECONDS, low_inclusive=False)
     start = as_of - label_delay_seconds - window_seconds
     history = stream.loc[
         (stream["timestamp"] >= start) & (stream["timestamp"] < as_of),

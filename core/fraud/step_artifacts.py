@@ -23,6 +23,7 @@ from core.fraud.evaluation import (
     CostOptimum,
     CostSettings,
     ThresholdMetrics,
+    _labels_and_scores,
     average_precision,
     cost_curve,
     metrics_at_threshold,
@@ -30,14 +31,16 @@ from core.fraud.evaluation import (
     roc_auc,
     sweep_thresholds,
 )
-from core.fraud.model import FraudModels
+from core.fraud.model import FraudModels, validate_features
 from core.fraud.monitoring import psi_of_samples
 from core.fraud.stream import FEATURES, SECONDS_PER_DAY, simulate_stream
-from core.validation import check_integer, check_number
+from core.validation import check_array, check_integer, check_number
 
 logger = logging.getLogger(__name__)
 
 SLA_MS = 100.0
+# Longest period base_rates accepts; the simulator itself stops at 120 days.
+MAX_DAYS = 100_000
 
 
 # Step 1 -------------------------------------------------------------------------
@@ -69,11 +72,11 @@ def base_rates(stream: pd.DataFrame, n_days: int) -> BaseRates:
     n_days : int
         Days the stream covers.
     """
-    n_days = check_integer("n_days", n_days, 1)
+    n_days = check_integer("n_days", n_days, 1, MAX_DAYS)
     if len(stream) == 0:
         raise ValueError("stream is empty: at least one transaction is needed")
     is_fraud = stream["is_fraud"].to_numpy() == 1
-    amount = stream["amount"].to_numpy(dtype=np.float64)
+    amount = check_array("amount", stream["amount"], 0.0)
     fraud_rate = float(is_fraud.mean())
     return BaseRates(
         n_days=n_days,
@@ -106,8 +109,8 @@ def decision_bands(
         that land in the band) and ``fraud_rate`` (frauds among the band's
         transactions; NaN for an empty band).
     """
-    y = np.asarray(labels).astype(np.int64)
-    s = np.asarray(scores, dtype=np.float64)
+    # The evaluation check rejects labels other than 0/1 and NaN or infinite scores.
+    y, s = _labels_and_scores(labels, scores)
     review_threshold = check_number("review_threshold", review_threshold, 0.0, 1.0)
     block_threshold = check_number("block_threshold", block_threshold, review_threshold, 1.0)
     n_days = check_number("n_days", n_days, 0.0, np.inf, low_inclusive=False)
@@ -139,6 +142,7 @@ def decision_bands(
 
 def period_of_day(day: int, models: FraudModels) -> str:
     """Return the split period of a day: training, early stopping, gap or test."""
+    day = check_integer("day", day, 0)
     split = models.split
     if day < split.validation_start_day:
         return "training"
@@ -277,11 +281,9 @@ def rule_scores(features: pd.DataFrame | Mapping[str, Any]) -> np.ndarray:
     -------
     numpy.ndarray of float64, values in {0, 0.25, 0.5, 0.75, 1}
     """
-    amount = np.asarray(features["amount"], dtype=np.float64)
-    velocity = np.asarray(features["velocity_1h"], dtype=np.float64)
-    international = np.asarray(features["is_international"], dtype=np.float64)
-    merchant_risk = np.asarray(features["merchant_risk"], dtype=np.float64)
-    hour = np.asarray(features["hour_of_day"], dtype=np.float64)
+    # The model's checks reject missing columns and NaN; its clipping and flooring
+    # change no rule, because every rule threshold is below the clipping limits.
+    amount, velocity, international, merchant_risk, hour = validate_features(features).T
     fired = (
         (velocity >= 3).astype(int)
         + ((international == 1) & (amount >= 300)).astype(int)

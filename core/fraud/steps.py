@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.validation import check_integer
+
 STEPS_DIR = Path(__file__).resolve().parents[2] / "data" / "fraud_steps"
 N_STEPS = 8
 SECTIONS = (
@@ -95,6 +97,7 @@ def parse_step(number: int, text: str, source: str = "<text>") -> DesignStep:
         For missing front matter, an empty introduction, a section that is missing,
         empty, repeated, unknown or out of the order of SECTIONS.
     """
+    number = check_integer("number", number, 1, N_STEPS)
     fields, body = _parse_front_matter(text, source)
     # Split at level-2 headings only; "###" and deeper stay inside their section.
     parts = re.split(r"^##[ \t]+(.+?)[ \t]*$", body, flags=re.MULTILINE)

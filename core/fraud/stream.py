@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.validation import check_integer, check_number
+from core.validation import check_array, check_integer, check_number
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,9 @@ FEATURES = ("amount", "velocity_1h", "is_international", "merchant_risk", "hour_
 
 SECONDS_PER_HOUR = 3600.0
 SECONDS_PER_DAY = 86400.0
+# Bound of timestamps, label delays and windows (about 31,700 years), so their sums
+# cannot overflow.
+MAX_SECONDS = 1e12
 
 FRAUD_RATE_MIN = 0.0005
 FRAUD_RATE_MAX = 0.05
@@ -180,6 +183,12 @@ def _window_sums(
     return counts, sums
 
 
+def _check_same_shape(**arrays: np.ndarray) -> None:
+    shapes = {name: array.shape for name, array in arrays.items()}
+    if len(set(shapes.values())) > 1 or any(len(shape) != 1 for shape in shapes.values()):
+        raise ValueError(f"{', '.join(shapes)} must be 1-D arrays of the same length, got shapes {shapes}")
+
+
 def compute_velocity_1h(card_id: np.ndarray, timestamp: np.ndarray) -> np.ndarray:
     """Count each transaction's card transactions in the hour before it.
 
@@ -199,8 +208,9 @@ def compute_velocity_1h(card_id: np.ndarray, timestamp: np.ndarray) -> np.ndarra
     -------
     numpy.ndarray of int32, shape (n,)
     """
-    card_id = np.asarray(card_id, dtype=np.int64)
-    timestamp = np.asarray(timestamp, dtype=np.float64)
+    card_id = check_array("card_id", card_id).astype(np.int64)
+    timestamp = check_array("timestamp", timestamp)
+    _check_same_shape(card_id=card_id, timestamp=timestamp)
     if card_id.size == 0:
         return np.zeros(0, dtype=np.int32)
 
@@ -248,9 +258,13 @@ def compute_merchant_risk(
     -------
     numpy.ndarray of float64, shape (n,), values in [0, 1]
     """
-    merchant_id = np.asarray(merchant_id, dtype=np.int64)
-    timestamp = np.asarray(timestamp, dtype=np.float64)
-    is_fraud = np.asarray(is_fraud, dtype=np.int64)
+    merchant_id = check_array("merchant_id", merchant_id, 0.0).astype(np.int64)
+    timestamp = check_array("timestamp", timestamp, -MAX_SECONDS, MAX_SECONDS)
+    is_fraud = check_array("is_fraud", is_fraud, 0.0, 1.0).astype(np.int64)
+    _check_same_shape(merchant_id=merchant_id, timestamp=timestamp, is_fraud=is_fraud)
+    label_delay_seconds = check_number("label_delay_seconds", label_delay_seconds, 0.0, MAX_SECONDS)
+    window_seconds = check_number("window_seconds", window_seconds, 0.0, MAX_SECONDS, low_inclusive=False)
+    prior_rate = check_number("prior_rate", prior_rate, 0.0, 1.0)
     if merchant_id.size == 0:
         return np.zeros(0, dtype=np.float64)
 
@@ -399,6 +413,11 @@ def simulate_stream(config: StreamConfig) -> pd.DataFrame:
     odds = config.fraud_rate / (1.0 - config.fraud_rate)
     fraud_cumulative = np.round(odds * np.cumsum(legit_per_day)).astype(np.int64)
     n_fraud = int(fraud_cumulative[-1])
+    if n_fraud == 0:
+        raise ValueError(
+            f"fraud_rate={config.fraud_rate:g} of {int(legit_per_day.sum()):,} legitimate "
+            f"transactions rounds to 0 frauds: increase n_cards, n_days or fraud_rate"
+        )
     burst_sizes = _burst_sizes(rng, fraud_cumulative)
     n_bursts = burst_sizes.size
     burst_day = np.searchsorted(fraud_cumulative, np.cumsum(burst_sizes), side="left")
