@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    /tmp/venv/bin/python benchmarks/bench_peeking.py
+    python -m benchmarks.bench_peeking
 
 Targets: 10,000 A/A experiments x 100 looks (all five stopping rules) in at most 1 s, and a
 rerun of pages/ab_peeking.py with a warm cache in at most 200 ms.

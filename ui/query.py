@@ -1,7 +1,7 @@
 """Widgets whose values live in the URL query string and in the session.
 
 Each input is described by a parameter spec. On every run the page calls
-:func:`read_query_params` once, which validates what the URL holds and shows one
+:func:`read_query_params` once, which validates the URL's values and shows one
 warning per bad value, so a hand-edited link never raises. The widget helpers then
 take their first value from, in order: the widget's own state, the URL, the value the
 user chose on another page of this session, and the default. After the widgets,
@@ -174,7 +174,7 @@ def _remember(param: Param, value: Any) -> Any:
 def widget_key(page_id: str, param: Param) -> str:
     """Return the session-state key of ``param``'s widget on page ``page_id``."""
     # Widget keys are per page because Streamlit drops a widget's state when a run
-    # does not draw it; the shared store carries the value from page to page.
+    # does not draw it. The shared store carries the value from page to page.
     return f"{page_id}__{param.key}"
 
 

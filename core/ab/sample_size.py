@@ -93,6 +93,16 @@ def _check_error_rates(power: float, alpha: float) -> None:
         )
 
 
+def _pair_standard_deviations(baseline_rate: float, treatment_rate: float) -> tuple[float, float]:
+    """Return the standard deviations of one pair's difference under H0 (pooled) and H1."""
+    pooled = (baseline_rate + treatment_rate) / 2.0
+    sd_null = math.sqrt(2.0 * pooled * (1.0 - pooled))
+    sd_alternative = math.sqrt(
+        baseline_rate * (1.0 - baseline_rate) + treatment_rate * (1.0 - treatment_rate)
+    )
+    return sd_null, sd_alternative
+
+
 def _z_alpha(alpha: float, two_sided: bool) -> float:
     return float(stats.norm.isf(alpha / 2.0 if two_sided else alpha))
 
@@ -143,11 +153,7 @@ def n_per_variant_pooled(
     _check_rates(baseline_rate, treatment_rate)
     _check_error_rates(power, alpha)
 
-    pooled = (baseline_rate + treatment_rate) / 2.0
-    sd_null = math.sqrt(2.0 * pooled * (1.0 - pooled))
-    sd_alternative = math.sqrt(
-        baseline_rate * (1.0 - baseline_rate) + treatment_rate * (1.0 - treatment_rate)
-    )
+    sd_null, sd_alternative = _pair_standard_deviations(baseline_rate, treatment_rate)
     z_beta = float(stats.norm.isf(1.0 - power))
     numerator = _z_alpha(alpha, two_sided) * sd_null + z_beta * sd_alternative
     return numerator**2 / (treatment_rate - baseline_rate) ** 2
@@ -258,11 +264,7 @@ def power_at_n(
     check_number("alpha", alpha, 0.0, 0.5, low_inclusive=False, high_inclusive=False)
     check_number("n_per_variant", n_per_variant, 0.0, low_inclusive=False)
 
-    pooled = (baseline_rate + treatment_rate) / 2.0
-    sd_null = math.sqrt(2.0 * pooled * (1.0 - pooled))
-    sd_alternative = math.sqrt(
-        baseline_rate * (1.0 - baseline_rate) + treatment_rate * (1.0 - treatment_rate)
-    )
+    sd_null, sd_alternative = _pair_standard_deviations(baseline_rate, treatment_rate)
     difference = abs(treatment_rate - baseline_rate)
     z = (difference * math.sqrt(n_per_variant) - _z_alpha(alpha, two_sided) * sd_null) / sd_alternative
     return float(stats.norm.cdf(z))
@@ -294,9 +296,7 @@ def sampling_distributions(plan: SizingPlan) -> SamplingDistributions:
     scenario = plan.scenario
     baseline, treatment = scenario.baseline_rate, scenario.treatment_rate
     n = plan.n_per_variant
-    pooled = (baseline + treatment) / 2.0
-    sd_null = math.sqrt(2.0 * pooled * (1.0 - pooled) / n)
-    sd_alternative = math.sqrt((baseline * (1 - baseline) + treatment * (1 - treatment)) / n)
+    sd_null, sd_alternative = (sd / math.sqrt(n) for sd in _pair_standard_deviations(baseline, treatment))
 
     alpha = scenario.alpha_per_comparison
     critical = _z_alpha(alpha, scenario.two_sided) * sd_null

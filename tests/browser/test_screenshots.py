@@ -22,7 +22,8 @@ DOCS = ROOT / "docs" / "screenshots"
 
 @pytest.mark.parametrize("path", PAGE_PATHS)
 def test_screenshot_page(page, app_url, path):
-    # Headless Chromium has no voices; a stub voice shows the control as a visitor sees it.
+    # Headless Chromium has no voices, so a stub voice makes the narration control
+    # look as it does for a visitor.
     page.add_init_script(SPEECH_STUB)
     open_page(page, app_url, "" if path == "home" else path)
     assert_no_exception(page)
