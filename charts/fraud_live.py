@@ -191,10 +191,12 @@ def label_metrics_chart(label_table: pd.DataFrame, drift_hour: int | None = None
         value_vars=["precision", "recall", "window_recall"],
         var_name="metric",
         value_name="value",
-    ).dropna(subset=["value"])
+    )
     names = {"precision": "Precision", "recall": "Recall", "window_recall": "Recall, trailing window"}
     data["metric"] = data["metric"].map(names)
-    lines = alt.Chart(data).mark_line(point=True).encode(
+    # Hours without labelled frauds (or alerts) have no recall (or precision): break the
+    # line there instead of drawing a slope through hours with no value.
+    lines = alt.Chart(data).mark_line(point=True, invalid="break-paths-filter-domains").encode(
         x=alt.X("hour:Q", title="Hour of the replayed day", scale=HOUR_SCALE),
         y=alt.Y("value:Q", title="Precision or recall (%)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("metric:N", title="Metric", legend=alt.Legend(orient="bottom", columns=3, labelLimit=180)),

@@ -83,3 +83,13 @@ def test_psi_legend_fits_half_width(charts):
     # window. Three legend columns of "Merchant risk (fraud share)" cut the third off.
     legend = charts["psi"].to_dict()["layer"][0]["encoding"]["color"]["legend"]
     assert legend["columns"] * legend["labelLimit"] <= 400
+
+
+def test_label_lines_break_at_missing_hours(charts):
+    # An hour without labelled frauds has no recall: the line must break there rather
+    # than slope through it, so the value stays in the data as null.
+    spec = charts["labels"].to_dict()
+    line = spec["layer"][0]
+    assert line["mark"]["invalid"] == "break-paths-filter-domains"
+    values = spec["datasets"][line["data"]["name"]]
+    assert any(row["value"] is None for row in values)
