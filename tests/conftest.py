@@ -75,8 +75,8 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float) -
     raise RuntimeError(f"streamlit did not answer {url}/_stcore/health within {timeout_s} s")
 
 
-# Settings Streamlit Community Cloud forces; the browser tests run with them so that
-# every handled error is shown as the page's own message, as it would be there.
+# Settings that Streamlit Community Cloud forces. The browser tests run with them, so a
+# handled error must show the page's own message, as it would there.
 CLOUD_SETTINGS = ["--client.showErrorDetails", "false"]
 
 

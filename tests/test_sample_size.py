@@ -24,7 +24,7 @@ from core.ab.sample_size import (
 
 # n per variant from the normal approximation with pooled variance under H0 and
 # unpooled under H1, no continuity correction: the formula of R's power.prop.test
-# (R Core Team, stats/R/power.R). Two-sided alpha 0.05 unless the case says otherwise.
+# (R Core Team, stats/R/power.R). Two-sided alpha 0.05 unless the case sets another.
 REFERENCE_CASES = [
     # (baseline, mde, relative, power, two_sided, treatments, expected n)
     pytest.param(0.12, 0.02, False, 0.80, True, 1, 4_438, id="12%->14% power 80%"),

@@ -322,7 +322,7 @@ def drift_alerts(
     """List the alerts of each hour, with a next step for the on-call engineer.
 
     Rules: a PSI alert when a monitored column's PSI is above ``psi_threshold``. A
-    recall alert when the trailing window holds at least ``min_frauds`` labelled frauds
+    recall alert when the trailing window contains at least ``min_frauds`` labelled frauds
     and the one-sided 95% upper bound of its recall is below ``recall_level``, so a
     window with two missed frauds out of three (too few to tell) does not page anyone.
 

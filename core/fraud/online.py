@@ -417,7 +417,7 @@ class ReplayScenario:
 class ReplayInput:
     """A day of raw events to replay, with the state the online path starts from.
 
-    ``events`` holds the day's transactions (timestamps in seconds from the start of
+    ``events`` contains the day's transactions (timestamps in seconds from the start of
     the stream) with the offline features of the batch pipeline; ``warmup`` the hour
     before the day, which fills the velocity store; ``merchant_risk`` the batch table
     as of the start of the day.

@@ -1,4 +1,4 @@
-"""Two visitors at once: neither sees the other's inputs or results."""
+"""Two visitors at once: neither gets the other's inputs or results."""
 
 from __future__ import annotations
 
